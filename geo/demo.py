@@ -1,0 +1,40 @@
+"""The SYNTHETIC demo layers (sites and fibre for Điện Biên and Lai Châu).
+
+They are made by ``data/make_synthetic.py`` with a fixed seed and are not real data: every
+layer built from them is labelled synthetic. A planner's own files replace them.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geo import registry, sites
+
+SITES_FILE = "data/synthetic/sites_dienbien_laichau_synthetic.csv"
+FIBRE_FILE = "data/synthetic/fibre_dienbien_laichau_synthetic.csv"
+LABEL_VI = "Dữ liệu tổng hợp (minh họa, không phải dữ liệu thật)"
+LABEL_EN = "Synthetic (demo, not real data)"
+
+
+def synthetic_sites(province_code: str) -> gpd.GeoDataFrame:
+    """The synthetic sites of a province (empty frame for provinces without any)."""
+    df = pd.read_csv(registry.REPO_ROOT / SITES_FILE, dtype={"province_code": str, "site_id": str})
+    df = df[df["province_code"] == province_code]
+    gdf = gpd.GeoDataFrame(
+        {
+            "site_id": df["site_id"].to_numpy(),
+            "operator": df["operator"].to_numpy(),
+            "technology": df["technology"].to_numpy(),
+            "on_air_date": pd.to_datetime(df["on_air_date"]).to_numpy(),
+        },
+        geometry=gpd.points_from_xy(df["lon"], df["lat"]),
+        crs="EPSG:4326",
+    )
+    return sites.validate_sites(gdf, file=SITES_FILE) if len(gdf) else gdf
+
+
+def synthetic_fibre(province_code: str) -> pd.DataFrame:
+    """The synthetic FTTH villages of a province: ``village_id``, ``operator``, ``source``."""
+    df = pd.read_csv(registry.REPO_ROOT / FIBRE_FILE, dtype=str)
+    return df[df["province_code"] == province_code][["village_id", "operator", "source"]]

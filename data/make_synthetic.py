@@ -95,8 +95,16 @@ def make_province(code: str, rng: np.random.Generator) -> tuple[pd.DataFrame, pd
     vm = v.to_crs(crs)
     xy = np.column_stack([vm.geometry.x, vm.geometry.y])
     tree = shapely.STRtree(vm.geometry.values)
-    declared = set(data.declared["village_id"]) if data.declared is not None else set()
-    eligible = ~v["village_id"].isin(declared).to_numpy()
+    eligible = np.ones(len(v), dtype=bool)
+    if data.declared is not None:
+        # Sites on air by the plan's year stay farther than radius + jitter from its unserved list.
+        d = shapely.points(
+            np.column_stack(
+                [data.declared.to_crs(crs).geometry.x, data.declared.to_crs(crs).geometry.y]
+            )
+        )
+        _, near = tree.query(d, predicate="dwithin", distance=RADIUS_M + 1600.0)
+        eligible[near] = False
     rows = []
     for op, share in t["shares"].items():
         order = rng.permutation(np.flatnonzero(eligible))

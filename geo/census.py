@@ -3,7 +3,8 @@
 The census table (``admin/vn_commune_population_2019.csv``) has no GSO codes and its names lost
 their spaces ("ĐiệnBiên", "MườngChà"). It is joined on compact, diacritics-free keys of the
 province, district and commune names: first on (province, commune) where that pair is unique
-on both sides, then on (province, district, commune) — communes that changed district between
+on both sides, then on (province, district, commune), then with the commune's type (Thị trấn Mường Tè and
+Xã Mường Tè share a district) — communes that changed district between
 2019 and 2025 (Mường Phăng moved to TP Điện Biên Phủ) still join by the first rule.
 """
 
@@ -25,6 +26,7 @@ def read_census() -> pd.DataFrame:
             "province_key": names.ascii_keys(df["city"], level="province", compact=True),
             "district_key": names.ascii_keys(df["district"], level="district", compact=True),
             "commune_key": names.ascii_keys(df["ward"], level="commune", compact=True),
+            "type_key": names.ascii_keys(df["ward_title"], compact=True),
             "population": pd.to_numeric(df["total"], errors="coerce").fillna(0).astype("int64"),
         }
     )
@@ -50,11 +52,17 @@ def census_population(communes: gpd.GeoDataFrame, census: pd.DataFrame | None = 
                 communes["district"].fillna(""), level="district", compact=True
             ),
             "commune_key": names.ascii_keys(communes["commune"], level="commune", compact=True),
+            "type_key": names.ascii_keys(communes["commune_type"].fillna(""), compact=True),
         },
         index=communes.index,
     )
     out = pd.Series(pd.NA, index=communes.index, dtype="Int64", name="population")
-    for rule in (["province_key", "commune_key"], ["province_key", "district_key", "commune_key"]):
+    rules = (
+        ["province_key", "commune_key"],
+        ["province_key", "district_key", "commune_key"],
+        ["province_key", "district_key", "type_key", "commune_key"],
+    )
+    for rule in rules:
         todo = out.isna()
         if not todo.any():
             break

@@ -29,7 +29,7 @@ DEFINITIONS = {
     "villages_fibre_share": "share of villages with FTTH from any operator in the fibre layer",
     "population_covered": "2019 census population of each commune spread by WorldPop 2020 "
     "weights, summed over pixels inside 3G/4G/5G coverage",
-    "site_sharing_rate": sites_mod.SITE_SHARING_DEFINITION.get("en", ""),
+    "site_sharing_rate": sites_mod.SITE_SHARING_DEFINITION["en"],
     "total_not_spots": "villages no operator covers with 3G/4G/5G",
     "partial_not_spots": "villages covered by some but not all operators that have sites",
 }
@@ -166,14 +166,24 @@ def compute(
         "declared_vs_modelled": dvm,
         "coverage_radii_m": model.radii,
         "sources": model.sources,
-        "definitions": DEFINITIONS,
+        "definitions": DEFINITIONS
+        | {
+            "site_sharing_rate": DEFINITIONS["site_sharing_rate"].format(
+                distance=model.sharing_distance_m
+            )
+        },
     }
     result["targets"] = _targets(result, model, scope)
     return {k: _clean(v) for k, v in result.items()}
 
 
 def _targets(result: dict, model: Model, scope: dict) -> dict:
-    """The plans' figures for the target year, by tool indicator, with whether each is met."""
+    """The plans' figures for the target year, by tool indicator, with whether each is met.
+
+    Both kinds of figure are given: ``kind="target"`` (Mục tiêu) and ``kind="actual"`` (the
+    plan's own current-state figure, Thực hiện), so that a year the plan reports rather than
+    targets (2020 in 4638/KH-UBND) can still be compared.
+    """
     year = result["target_year"]
     out: dict[str, list[dict]] = {}
     district_code = scope.get("district_code")
@@ -183,7 +193,13 @@ def _targets(result: dict, model: Model, scope: dict) -> dict:
         plan_district = str(meta.get("district_code") or "")
         if plan_district and plan_district != district_code:
             continue
-        rows = plans.targets_for(plan_id, year)
+        rows = pd.concat(
+            [
+                plans.targets_for(plan_id, year).assign(kind="target"),
+                plans.targets_for(plan_id, year, kind="actual").assign(kind="actual"),
+            ],
+            ignore_index=True,
+        )
         for _, r in rows[rows["tool_indicator"] != ""].iterrows():
             key = r["tool_indicator"]
             actual = _actual_for(result, key)
@@ -201,6 +217,7 @@ def _targets(result: dict, model: Model, scope: dict) -> dict:
                     "indicator": r["indicator"],
                     "unit": r["unit"],
                     "year": int(year),
+                    "kind": r["kind"],
                     "comparator": r["comparator"],
                     "value": float(r["value"]),
                     "value_text": r["value_text"],

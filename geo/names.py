@@ -502,6 +502,14 @@ def _ascii_key(s: str, level: str | None) -> tuple[str, str]:
     return _key(unidecode(nfc(s)), level, "ascii")
 
 
+@lru_cache(maxsize=1 << 16)
+def _compact_key(s: str, level: str | None) -> str:
+    # Joining the words can glue a prefix to a number ("x a0" → "xa0"), which a second pass
+    # would strip: strip it now, so that the compact key is a fixed point too.
+    glued = _ascii_key(s, level)[0].replace(" ", "")
+    return _strip_prefixes(glued, _PREFIXES[(level, "ascii")])[0]
+
+
 def name_key(s: str, level: str | None = None) -> str:
     """The comparison key of a name, keeping its diacritics.
 
@@ -556,8 +564,7 @@ def ascii_key(s: str, level: str | None = None, compact: bool = False) -> str:
         If ``level`` is not one of :data:`LEVELS` or None.
     """
     _check_level(level)
-    key = _ascii_key(s, level)[0]
-    return key.replace(" ", "") if compact else key
+    return _compact_key(s, level) if compact else _ascii_key(s, level)[0]
 
 
 def _map_keys(series: pd.Series, func) -> pd.Series:
@@ -605,7 +612,7 @@ def ascii_keys(series: pd.Series, level: str | None = None, compact: bool = Fals
     """
     _check_level(level)
     if compact:
-        return _map_keys(series, lambda v: _ascii_key(v, level)[0].replace(" ", ""))
+        return _map_keys(series, lambda v: _compact_key(v, level))
     return _map_keys(series, lambda v: _ascii_key(v, level)[0])
 
 
@@ -636,7 +643,7 @@ def _key_columns(names: np.ndarray, level: str) -> dict[str, list[str]]:
         nk.append(key_n)
         nu.append(unit_n)
         ak.append(key_a)
-        ck.append(key_a.replace(" ", ""))
+        ck.append("" if not key_a else _compact_key(str(v), level))
         au.append(unit_a)
     return {"_nk": nk, "_nu": nu, "_ak": ak, "_ck": ck, "_au": au}
 

@@ -1,0 +1,80 @@
+"""A province's model and its indicators on the real units with the synthetic demo layers."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import indicators, pipeline
+
+pytestmark = pytest.mark.realdata
+
+KEYS = [
+    "villages",
+    "villages_mobile_share",
+    "villages_fibre_share",
+    "population_covered",
+    "sites",
+    "physical_sites",
+    "site_sharing_rate",
+    "total_not_spots",
+    "partial_not_spots",
+    "unserved_by_operator",
+]
+
+
+def test_indicators_json_has_the_plans_keys_and_shares_as_fractions(dienbien_model):
+    r = indicators.compute(dienbien_model)
+    assert set(KEYS) <= set(r) and "targets" in r
+    for k in ("villages_mobile_share", "villages_fibre_share", "site_sharing_rate"):
+        assert 0 <= r[k] <= 1
+    assert r["unserved_by_operator"] == {"Viettel": 18, "VNPT": 14, "MobiFone": 4}
+    assert r["villages"] == len(dienbien_model.status)
+    assert r["population"] == 598_856
+    assert 0 < r["population_covered"] < r["population"]
+
+
+def test_counts_are_consistent_with_the_village_status(dienbien_model):
+    s = dienbien_model.status
+    r = indicators.compute(dienbien_model)
+    assert r["total_not_spots"] == int((~s["mobile_broadband"]).sum())
+    assert r["total_not_spots"] + r["partial_not_spots"] + int(
+        (s["gap_class"] == "all").sum()
+    ) == len(s)
+    assert r["villages_mobile_share"] == pytest.approx(s["mobile_broadband"].mean())
+
+
+def test_sites_on_air_by_the_year_only_are_counted(dienbien):
+    early = pipeline.build(dienbien, year=2020)
+    late = pipeline.build(dienbien, year=2025)
+    assert (early.sites["on_air_date"].dt.year <= 2020).all()
+    assert len(early.sites) < len(late.sites)
+    # The synthetic layer keeps 2020's sites away from the plan's unserved villages.
+    r2020 = indicators.compute(early, year=2020)
+    assert r2020["declared_vs_modelled"]["declared_unserved_modelled_covered"] == 0
+
+
+def test_targets_for_2025_come_from_plan_4638_with_comparability(dienbien_model):
+    r = indicators.compute(dienbien_model, year=2025)
+    mobile = [t for t in r["targets"]["villages_mobile_share"] if t["kind"] == "target"]
+    assert mobile[0]["document"] == "4638/KH-UBND"
+    assert mobile[0]["value"] == 100.0 and mobile[0]["comparable"] == "yes"
+    sharing = r["targets"]["site_sharing_rate"][0]
+    assert sharing["comparable"] == "partial" and sharing["why"]
+
+
+def test_a_district_is_a_subset_of_its_province(dienbien_model):
+    whole = indicators.compute(dienbien_model)
+    part = indicators.compute(dienbien_model, district="Nậm Pồ")
+    assert part["district_code"] == "111" or part["district"].endswith("Nậm Pồ")
+    assert 0 < part["villages"] < whole["villages"]
+    assert sum(part["unserved_by_operator"].values()) == 9  # rows 28–36 of Phụ lục 2
+
+
+def test_layers_keep_codes_as_strings_and_never_null_geometry(dienbien_model):
+    for name in ("communes", "villages", "unserved", "sites", "fibre"):
+        gdf = pipeline.layer(dienbien_model, name)
+        assert len(gdf) > 0
+        assert gdf.geometry.notna().all()
+        for col in ("commune_code", "district_code", "province_code"):
+            if col in gdf:
+                assert gdf[col].dropna().map(type).eq(str).all(), (name, col)

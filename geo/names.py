@@ -25,11 +25,11 @@ Prefix rules
 ------------
 Prefixes are removed only at the start of a name, case-insensitively, followed by a space, a
 dot, a digit ("Q1", "TDP5") or a capital letter glued to it ("XãNgốiCáy"); never when the
-prefix is the whole name ("Bản" alone stays). A run of prefixes is removed ("Xã Bản Xá" with
-``level=None`` gives "Xá"; with ``level="commune"``, "Bản" is not a commune prefix and
-"Bản Xá" is kept), which is what makes the keys idempotent. The one-letter abbreviations
-"X.", "H.", "Q.", "P." need their dot, or a number after them ("Q1", "P 12"): "X Hua Thanh"
-keeps its "X".
+prefix is the whole name ("Bản" alone stays). Words of a prefix may be glued ("Thịtrấn").
+A run of prefixes is removed ("Xã Bản Xá" with ``level=None`` gives "Xá"; with
+``level="commune"``, "Bản" is not a commune prefix and "Bản Xá" is kept), which is what makes
+the keys idempotent. The one-letter abbreviations "X.", "H.", "Q.", "P." need their dot, or a
+number after them ("Q1", "P 12", "P. IV"): "X Hua Thanh" keeps its "X".
 
 :func:`name_key` recognises a prefix written with its diacritics ("Xã", "Phường") or in a form
 that cannot be another word ("thi tran", "thanh pho", "TP", "tdp", "thon"). A bare ASCII
@@ -38,7 +38,9 @@ itself ("Xã Xa Dung", "Xã Phương Trung", "Huyện Quan Hóa"). :func:`ascii_
 diacritics that tell them apart, so it removes every prefix of the level in its ASCII form:
 "Xa Ngoi Cay" and "Xã Ngối Cáy" get the same key, and so do "Huyện Quan Hóa" and
 "Huyen Quan Hoa" (both "hoa"). This can make two different names collide ("Phương Trung" and
-"Trung" in one district); :func:`match_within` then reports ``ambiguous``, never a wrong match.
+"Trung" in one district): when both are candidates :func:`match_within` reports
+``ambiguous``; it tries the diacritics-keeping :func:`name_key` first, so "Xã Phương Trung"
+still finds its own commune exactly.
 
 Tone placement
 --------------
@@ -192,6 +194,11 @@ def normalise_tones(s: str) -> str:
     decomposed = unicodedata.normalize("NFD", s)
     retoned = _SYLLABLE_RE.sub(lambda m: _retone_syllable(m.group()), decomposed)
     return unicodedata.normalize("NFC", retoned)
+
+
+def _is_capital(ch: str) -> bool:
+    """An uppercase letter that has a lowercase form (not, say, a mathematical capital)."""
+    return ch.isupper() and ch.casefold() != ch
 
 
 def _fold_char(ch: str) -> str:
@@ -380,8 +387,9 @@ def _prefix_end(
     there is none.
 
     ``lower`` and ``folded`` are ``text`` lowercased and without diacritics, character by
-    character (same length). The longest prefix that matches is taken; if it is the whole
-    name, nothing is removed.
+    character (same length). Prefixes are tried from the longest that matches ("Tổ dân phố"
+    before "Tổ"); one followed by a letter is skipped ("Tổng"); if one is the whole name,
+    nothing is removed ("Tổ dân phố" alone is not "dân phố").
     """
     hits = []
     for p in prefixes:
@@ -403,7 +411,7 @@ def _prefix_end(
             return after, p
         if nxt.isdigit():
             return end, p  # "Q1", "TDP5"
-        if nxt.isupper() and text[end - 1].islower() and not p.needs_dot:
+        if _is_capital(nxt) and text[end - 1].islower() and not p.needs_dot:
             return end, p  # glued by a capital: "XãNgốiCáy"
     return None
 
@@ -452,10 +460,11 @@ def strip_prefix(s: str, level: str | None = None) -> str:
     """
     _check_level(level)
     text = nfc(s).translate(_ETH).strip()
-    retoned = normalise_tones(text)
-    if len(retoned) != len(text):
-        text = retoned
-    return _strip_prefixes(text, _PREFIXES[(level, "name")])[0]
+    retoned = normalise_tones(text)  # "Phừơng" is "Phường"
+    rest = _strip_prefixes(retoned, _PREFIXES[(level, "name")])[0]
+    if len(retoned) == len(text):  # keep the name's own tone placement
+        return text[len(text) - len(rest) :]
+    return rest
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,7 +484,7 @@ def _clean(s: str) -> str:
             continue  # zero-width space, soft hyphen, BOM
         if ch != "." and not (ch.isalnum() or ch.isspace() or cat.startswith("M")):
             ch = " "
-        elif ch.isupper() and prev.islower():
+        elif _is_capital(ch) and prev.islower():
             out.append(" ")
         out.append(ch)
         prev = ch
@@ -548,7 +557,8 @@ def ascii_key(s: str, level: str | None = None, compact: bool = False) -> str:
         One of :data:`LEVELS` to remove only that level's prefixes, or None for any level's.
     compact
         Remove the spaces too, to compare with sources that lost them ("MườngChà",
-        "ĐiệnBiênĐông", "Thịtrấn").
+        "ĐiệnBiênĐông", "Thịtrấn"); a prefix that the joining glues to a number is removed
+        too, so that the compact key is also idempotent.
 
     Returns
     -------

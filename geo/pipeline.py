@@ -259,3 +259,38 @@ def layer(model: Model, name: str) -> gpd.GeoDataFrame:
         f["synthetic"] = model.sources["fibre"]["synthetic"]
         return f
     raise ValueError(f"unknown layer {name!r}")
+
+
+def disagreements(model: Model) -> pd.DataFrame:
+    """Villages where the plan's declared list and the modelled coverage disagree.
+
+    Returns
+    -------
+    DataFrame
+        ``village_id``, ``village``, ``commune``, ``district``, ``operator`` (declared),
+        ``location_precision`` and ``disagreement``: ``declared_unserved_modelled_covered`` (the
+        plan lists it as unserved but a modelled site covers it) or
+        ``modelled_not_spot_not_declared`` (no operator covers it in the model and the plan does
+        not list it). Never merged: the two statuses stay side by side.
+    """
+    s = model.status
+    covered_declared = s["declared_unserved"] & s["mobile_broadband"]
+    uncovered_undeclared = ~s["declared_unserved"] & ~s["mobile_broadband"]
+    out = s.loc[
+        covered_declared | uncovered_undeclared,
+        [
+            "village_id",
+            "village",
+            "commune",
+            "district",
+            "declared_operator",
+            "location_precision",
+        ],
+    ].rename(columns={"declared_operator": "operator"})
+    out["disagreement"] = "modelled_not_spot_not_declared"
+    out.loc[covered_declared[covered_declared].index, "disagreement"] = (
+        "declared_unserved_modelled_covered"
+    )
+    return out.sort_values(["disagreement", "district", "commune", "village"]).reset_index(
+        drop=True
+    )

@@ -78,3 +78,18 @@ def test_layers_keep_codes_as_strings_and_never_null_geometry(dienbien_model):
         for col in ("commune_code", "district_code", "province_code"):
             if col in gdf:
                 assert gdf[col].dropna().map(type).eq(str).all(), (name, col)
+
+
+def test_disagreements_list_both_directions_without_merging(dienbien):
+    late = pipeline.build(dienbien, year=2025)
+    d = pipeline.disagreements(late)
+    r = indicators.compute(late)
+    counts = d["disagreement"].value_counts().to_dict()
+    dvm = r["declared_vs_modelled"]
+    assert (
+        counts.get("declared_unserved_modelled_covered", 0)
+        == dvm["declared_unserved_modelled_covered"]
+    )
+    assert counts.get("modelled_not_spot_not_declared", 0) == dvm["modelled_not_spot_not_declared"]
+    # The declared list is untouched: still 36 rows with their operators.
+    assert late.declared["operator"].value_counts().sum() == 36

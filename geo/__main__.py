@@ -19,6 +19,7 @@ import logging
 import sys
 from pathlib import Path
 
+from geo import assignments_cli, imports_cli, units_cli
 from geo.errors import CoverageError
 
 log = logging.getLogger("geo")
@@ -55,17 +56,21 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--output", required=True)
     m.add_argument("--year", type=int, default=None)
     m.add_argument("--lang", choices=("vi", "en"), default="vi", dest="map_lang")
+    units_cli.add_parser(sub)
+    assignments_cli.add_parser(sub)
+    imports_cli.add_parser(sub)
     return p
 
 
 def _units_guard(args) -> None:
-    if getattr(args, "units", "pre2025") != "pre2025":
+    """Districts were abolished on 01/07/2025: no --district with --units 2025."""
+    if getattr(args, "units", "pre2025") == "2025" and getattr(args, "district", None):
         from geo.errors import InputError
 
         raise InputError(
-            "--units 2025 is not available yet: the 2025 units view is planned; use pre2025.",
-            "Chưa hỗ trợ --units 2025: hãy dùng pre2025.",
-            field="--units",
+            "--district cannot be used with --units 2025: districts were abolished on 01/07/2025.",
+            "Không dùng --district với --units 2025: cấp huyện đã bỏ từ 01/07/2025.",
+            field="--district",
         )
 
 
@@ -84,7 +89,12 @@ def _cmd_export(args) -> int:
 
     _units_guard(args)
     model = pipeline.build(args.province, year=args.year)
-    gdf = pipeline.layer(model, args.layer)
+    if args.units == "2025":
+        from geo import units2025
+
+        gdf = units2025.layer_2025(model, args.layer)
+    else:
+        gdf = pipeline.layer(model, args.layer)
     out = export.write_layer(gdf, args.output, layer=args.layer, crs=args.crs)
     log.info("wrote %d features to %s", len(gdf), out)
     return 0
@@ -95,7 +105,12 @@ def _cmd_indicators(args) -> int:
 
     _units_guard(args)
     model = pipeline.build(args.province, year=args.year)
-    result = indicators.compute(model, district=args.district, year=args.year)
+    if args.units == "2025":
+        from geo import units2025
+
+        result = units2025.indicators_2025(model, year=args.year)
+    else:
+        result = indicators.compute(model, district=args.district, year=args.year)
     if args.format == "json":
         text = json.dumps(result, ensure_ascii=False, indent=2)
     elif args.format == "csv":
@@ -144,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         "export": _cmd_export,
         "indicators": _cmd_indicators,
         "map": _cmd_map,
+        "units": units_cli.run,
+        "assignments": assignments_cli.run,
+        "import": imports_cli.run,
     }
     try:
         return commands[args.command](args)

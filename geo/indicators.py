@@ -275,4 +275,6 @@ def to_frame(result: dict) -> pd.DataFrame:
         rows.append({"indicator": f"unserved_by_operator_{op}", "value": c})
     for op, s in result["villages_operator_share"].items():
         rows.append({"indicator": f"villages_operator_share_{op}", "value": s})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame["value"] = pd.Series([r["value"] for r in rows], dtype=object)  # counts stay ints
+    return frame

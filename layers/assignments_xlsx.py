@@ -1,0 +1,603 @@
+"""The assignment register as a workbook in the layout of Phụ lục 2 of plan 4638/KH-UBND, and back.
+
+Sheet 1 ("Phụ lục 2") is only the plan's table, ready to paste into the next plan: the header
+row of :data:`PHU_LUC_2_HEADERS` (Stt, Thôn/Bản, Xã, Huyện, Doanh nghiệp viễn thông chịu trách
+nhiệm cung cấp dịch vụ thông tin di động, as the plan prints them) and one row per village with
+one operator cell (``Viettel``, ``VNPT``, ``MobiFone``, ``Vietnamobile`` or ``Gmobile``), no
+title, no totals. The later sheets hold what the plan's table has no room for: the status of
+each assignment ("Trạng thái"), the tool's proposals ("Đề xuất"), the history of changes
+("Lịch sử"), and totals per operator and per district ("Tổng hợp", "Theo huyện").
+
+:func:`read_phu_luc_2` reads such a table back (from this tool's workbook or a planner's copy
+with title rows above the header) and reports every bad cell with its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+from unidecode import unidecode
+
+from geo import assignments as asg
+from geo.errors import InputError, ProblemList
+from geo.operators import OPERATORS, canonical_operator
+
+__all__ = [
+    "PHU_LUC_2_HEADERS",
+    "PHU_LUC_2_SHEET",
+    "SHEETS",
+    "phu_luc_2_xlsx",
+    "read_phu_luc_2",
+    "write_phu_luc_2",
+]
+
+PHU_LUC_2_SHEET = "Phụ lục 2"
+"""The name of the first sheet."""
+
+PHU_LUC_2_HEADERS: tuple[str, ...] = (
+    "Stt",
+    "Thôn/Bản",
+    "Xã",
+    "Huyện",
+    "Doanh nghiệp viễn thông chịu trách nhiệm cung cấp dịch vụ thông tin di động",
+)
+"""The header row of Phụ lục 2, as plan 4638/KH-UBND prints it."""
+
+SHEETS: tuple[str, ...] = (
+    PHU_LUC_2_SHEET,
+    "Trạng thái",
+    "Đề xuất",
+    "Lịch sử",
+    "Tổng hợp",
+    "Theo huyện",
+)
+"""The sheets of :func:`phu_luc_2_xlsx`, in order."""
+
+_STATUS_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("village_id", "Mã thôn/bản"),
+    ("village", "Thôn/Bản"),
+    ("commune", "Xã"),
+    ("commune_code", "Mã xã"),
+    ("commune_2025_code", "Mã xã (từ 01/07/2025)"),
+    ("district", "Huyện"),
+    ("district_code", "Mã huyện"),
+    ("province", "Tỉnh"),
+    ("operator", "Doanh nghiệp viễn thông"),
+    ("status_vi", "Trạng thái"),
+    ("status_date", "Ngày trạng thái"),
+    ("target_year", "Năm mục tiêu"),
+    ("overdue_vi", "Quá hạn"),
+    ("decision", "Văn bản"),
+    ("decision_date", "Ngày văn bản"),
+    ("note", "Ghi chú"),
+    ("assigned_on", "Ngày phân công"),
+    ("construction_on", "Ngày khởi công"),
+    ("on_air_on", "Ngày phát sóng"),
+    ("verified_on", "Ngày nghiệm thu"),
+    ("cancelled_on", "Ngày hủy"),
+    ("location_precision_vi", "Vị trí"),
+    ("source", "Nguồn"),
+    ("source_row", "Stt trong nguồn"),
+    ("version", "Phiên bản"),
+    ("updated_by", "Người sửa cuối"),
+    ("updated_at", "Thời điểm sửa cuối (UTC)"),
+)
+_DATE_COLUMNS = {
+    "status_date",
+    "decision_date",
+    "assigned_on",
+    "construction_on",
+    "on_air_on",
+    "verified_on",
+    "cancelled_on",
+}
+_ACTIONS_VI = {
+    "assign": "Phân công",
+    "import": "Nhập từ danh sách",
+    "edit": "Sửa",
+    "status": "Đổi trạng thái",
+    "undo": "Hoàn tác",
+}
+_FIELDS_VI = {
+    "operator": "Doanh nghiệp",
+    "target_year": "Năm mục tiêu",
+    "decision": "Văn bản",
+    "decision_date": "Ngày văn bản",
+    "note": "Ghi chú",
+    "status": "Trạng thái",
+    "assigned_on": "Ngày phân công",
+    "construction_on": "Ngày khởi công",
+    "on_air_on": "Ngày phát sóng",
+    "verified_on": "Ngày nghiệm thu",
+    "cancelled_on": "Ngày hủy",
+    "proposed_operator": "Doanh nghiệp đề xuất",
+    "proposal_reason": "Lý do đề xuất",
+    "village_id": "Mã thôn/bản",
+    "village": "Thôn/Bản",
+    "commune": "Xã",
+    "commune_code": "Mã xã",
+    "commune_2025_code": "Mã xã (từ 01/07/2025)",
+    "district": "Huyện",
+    "district_code": "Mã huyện",
+    "province": "Tỉnh",
+    "province_code": "Mã tỉnh",
+    "lon": "Kinh độ",
+    "lat": "Vĩ độ",
+    "location_precision": "Vị trí",
+    "source": "Nguồn",
+    "source_row": "Stt trong nguồn",
+}
+
+
+def _ordered(assignments: pd.DataFrame) -> pd.DataFrame:
+    """The plan's rows first in their Stt order (per source), then district, commune, village."""
+    a = assignments.copy()
+    a["_no_source"] = a["source"].fillna("").eq("")
+    a["_row"] = pd.to_numeric(a["source_row"]).fillna(10**9)
+    return a.sort_values(
+        ["_no_source", "source", "_row", "district_code", "commune_code", "village"],
+        na_position="last",
+        kind="stable",
+    ).drop(columns=["_no_source", "_row"])
+
+
+def _date(value) -> dt.date | None:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return None
+    text = str(value)
+    return dt.date.fromisoformat(text[:10]) if text else None
+
+
+def phu_luc_2_xlsx(
+    assignments: pd.DataFrame,
+    *,
+    history: pd.DataFrame | None = None,
+    statuses: tuple[str, ...] | list[str] | None = None,
+    today: dt.date | None = None,
+) -> bytes:
+    """The register as an .xlsx workbook whose first sheet is the plan's Phụ lục 2 table.
+
+    Parameters
+    ----------
+    assignments
+        :func:`geo.assignments.current` (one province, usually).
+    history
+        :func:`geo.assignments.history` of those villages, for the "Lịch sử" sheet (left empty
+        when None).
+    statuses
+        The statuses of the villages listed on the first sheet; every status but ``cancelled``
+        when None (``("assigned", "under_construction")`` lists what is still owed). The later
+        sheets list every assignment.
+    today
+        For "Quá hạn" (overdue); today when None.
+
+    Returns
+    -------
+    bytes
+        The workbook; sheets :data:`SHEETS`.
+    """
+    import xlsxwriter
+
+    today = today or dt.date.today()
+    keep = [s for s in asg.STATUSES if s != "cancelled"] if statuses is None else list(statuses)
+    a = _ordered(assignments)
+    table = a[a["status"].isin(keep)]
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    head = wb.add_format(
+        {
+            "bold": True,
+            "border": 1,
+            "text_wrap": True,
+            "valign": "vcenter",
+            "align": "center",
+        }
+    )
+    cell = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
+    centre = wb.add_format({"border": 1, "valign": "top", "align": "center"})
+    date_f = wb.add_format({"border": 1, "valign": "top", "num_format": "dd/mm/yyyy"})
+    bold = wb.add_format({"bold": True, "border": 1})
+
+    # Sheet 1: only the plan's table.
+    ws = wb.add_worksheet(PHU_LUC_2_SHEET)
+    ws.write_row(0, 0, PHU_LUC_2_HEADERS, head)
+    ws.set_row(0, 45)
+    for i, rec in enumerate(table.to_dict("records"), start=1):
+        ws.write_number(i, 0, i, centre)
+        ws.write_string(i, 1, str(rec["village"]), cell)
+        ws.write_string(i, 2, str(rec["commune"] or ""), cell)
+        ws.write_string(i, 3, str(rec["district"] or ""), cell)
+        ws.write_string(i, 4, str(rec["operator"]), centre)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 3, 24)
+    ws.set_column(4, 4, 36)
+    ws.freeze_panes(1, 0)
+
+    # Sheet 2: status of every assignment.
+    late = asg.is_overdue(a, today) if len(a) else []
+    status_rows = a.assign(
+        status_vi=a["status"].map(lambda s: asg.STATUS_LABELS[s]["vi"]),
+        overdue_vi=["Quá hạn" if x else "" for x in late],
+        location_precision_vi=a["location_precision"].map(
+            {"point": "Tọa độ thôn/bản", "commune": "Tại xã (chưa có tọa độ thôn/bản)"}
+        ),
+    )
+    ws = wb.add_worksheet(SHEETS[1])
+    ws.write_string(0, 0, "Stt", head)
+    ws.write_row(0, 1, [label for _, label in _STATUS_COLUMNS], head)
+    for i, rec in enumerate(status_rows.to_dict("records"), start=1):
+        ws.write_number(i, 0, i, centre)
+        for j, (col, _) in enumerate(_STATUS_COLUMNS, start=1):
+            value = rec.get(col)
+            if col in _DATE_COLUMNS:
+                d = _date(value)
+                if d is None:
+                    ws.write_blank(i, j, None, cell)
+                else:
+                    ws.write_datetime(i, j, dt.datetime(d.year, d.month, d.day), date_f)
+            elif value is None or value is pd.NA or (isinstance(value, float) and value != value):
+                ws.write_blank(i, j, None, cell)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                ws.write_number(i, j, value, centre)
+            else:
+                ws.write_string(i, j, str(value), cell)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, len(_STATUS_COLUMNS), 18)
+    ws.freeze_panes(1, 3)
+
+    # Sheet 3: proposals.
+    ws = wb.add_worksheet(SHEETS[2])
+    ws.write_row(
+        0,
+        0,
+        [
+            "Stt",
+            "Mã thôn/bản",
+            "Thôn/Bản",
+            "Xã",
+            "Huyện",
+            "Doanh nghiệp được phân công",
+            "Doanh nghiệp đề xuất",
+            "Lý do đề xuất",
+            "Theo đề xuất",
+        ],
+        head,
+    )
+    for i, rec in enumerate(a.to_dict("records"), start=1):
+        proposed = rec.get("proposed_operator") or ""
+        follows = "" if not proposed else ("Có" if proposed == rec["operator"] else "Không")
+        values = [
+            rec["village_id"],
+            rec["village"],
+            rec["commune"] or "",
+            rec["district"] or "",
+            rec["operator"],
+            proposed,
+            rec.get("proposal_reason") or "",
+            follows,
+        ]
+        ws.write_number(i, 0, i, centre)
+        for j, v in enumerate(values, start=1):
+            ws.write_string(i, j, str(v), cell)
+    ws.set_column(0, 0, 6)
+    ws.set_column(1, 6, 20)
+    ws.set_column(7, 7, 60)
+
+    # Sheet 4: history.
+    ws = wb.add_worksheet(SHEETS[3])
+    ws.write_row(
+        0,
+        0,
+        [
+            "Mã thay đổi",
+            "Thời điểm (UTC)",
+            "Người thực hiện",
+            "Mã thôn/bản",
+            "Thôn/Bản",
+            "Thao tác",
+            "Trường",
+            "Giá trị cũ",
+            "Giá trị mới",
+            "Phiên bản",
+            "Đã hoàn tác",
+        ],
+        head,
+    )
+    if history is not None and len(history):
+        names = a.set_index("village_id")["village"]
+        for i, rec in enumerate(history.to_dict("records"), start=1):
+            values = [
+                rec["at"],
+                rec["user"],
+                rec["village_id"],
+                names.get(rec["village_id"], ""),
+                _ACTIONS_VI.get(rec["action"], rec["action"]),
+                _FIELDS_VI.get(rec["field"], rec["field"]),
+                _history_value(rec["field"], rec["old_value"]),
+                _history_value(rec["field"], rec["new_value"]),
+            ]
+            ws.write_number(i, 0, int(rec["change_id"]), centre)
+            for j, v in enumerate(values, start=1):
+                ws.write_string(i, j, str(v), cell)
+            ws.write_number(i, 9, int(rec["version"]), centre)
+            ws.write_string(i, 10, "Có" if rec["undone"] else "", centre)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 8, 20)
+
+    # Sheet 5: totals per operator and status.
+    ws = wb.add_worksheet(SHEETS[4])
+    labels = [asg.STATUS_LABELS[s]["vi"] for s in asg.STATUSES]
+    ws.write_row(0, 0, ["Doanh nghiệp", *labels, "Còn nợ (chưa phát sóng)", "Tổng"], head)
+    counts = (
+        pd.crosstab(a["operator"], a["status"])
+        .reindex(index=list(OPERATORS), columns=list(asg.STATUSES), fill_value=0)
+        .fillna(0)
+        .astype(int)
+        if len(a)
+        else pd.DataFrame(0, index=list(OPERATORS), columns=list(asg.STATUSES))
+    )
+    counts = counts[counts.sum(axis=1) > 0] if len(a) else counts.iloc[:0]
+    owed = counts[list(asg.OWED_STATUSES)].sum(axis=1)
+    r = 1
+    for op, row in counts.iterrows():
+        ws.write_string(r, 0, op, cell)
+        ws.write_row(r, 1, [int(x) for x in row.tolist()], centre)
+        ws.write_number(r, len(labels) + 1, int(owed[op]), centre)
+        ws.write_number(r, len(labels) + 2, int(row.sum()), centre)
+        r += 1
+    ws.write_string(r, 0, "Tổng cộng", bold)
+    ws.write_row(r, 1, [int(x) for x in counts.sum(axis=0).tolist()], bold)
+    ws.write_number(r, len(labels) + 1, int(owed.sum()), bold)
+    ws.write_number(r, len(labels) + 2, int(counts.to_numpy().sum()), bold)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, len(labels) + 2, 16)
+
+    # Sheet 6: per district.
+    ws = wb.add_worksheet(SHEETS[5])
+    by = asg.by_district(a, today=today)
+    ws.write_row(
+        0,
+        0,
+        [
+            "Mã huyện",
+            "Huyện",
+            *labels,
+            "Còn nợ",
+            "Quá hạn",
+            "Tổng",
+            *(f"Còn nợ: {op}" for op in OPERATORS),
+        ],
+        head,
+    )
+    cols = [
+        *asg.STATUSES,
+        "owed",
+        "overdue",
+        "total",
+        *(f"owed_{op}" for op in OPERATORS),
+    ]
+    for i, rec in enumerate(by.to_dict("records"), start=1):
+        ws.write_string(i, 0, str(rec["district_code"] or ""), cell)
+        ws.write_string(i, 1, str(rec["district"] or ""), cell)
+        ws.write_row(i, 2, [int(rec[c]) for c in cols], centre)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 24)
+    ws.set_column(2, len(cols) + 1, 14)
+    wb.close()
+    return buf.getvalue()
+
+
+def _history_value(field: str, value) -> str:
+    if value is None:
+        return ""
+    if field == "status":
+        return asg.STATUS_LABELS.get(value, {}).get("vi", str(value))
+    if field in _DATE_COLUMNS and isinstance(value, str) and len(value) == 10:
+        return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+    return str(value)
+
+
+def write_phu_luc_2(path: str | Path, assignments: pd.DataFrame, **kwargs) -> Path:
+    """Write :func:`phu_luc_2_xlsx` to ``path`` (written whole, then renamed into place)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(phu_luc_2_xlsx(assignments, **kwargs))
+    tmp.replace(path)
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------------------
+
+
+def _key(text) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", unidecode(str(text or "")).lower()).strip()
+
+
+# Header cell → column, by the normalised text's start.
+_HEADER_KEYS: tuple[tuple[str, str], ...] = (
+    ("stt", "source_row"),
+    ("so tt", "source_row"),
+    ("thon", "village"),
+    ("ban", "village"),
+    ("ten thon", "village"),
+    ("xa", "commune"),
+    ("huyen", "district"),
+    ("doanh nghiep", "operator"),
+    ("nha mang", "operator"),
+)
+
+
+def _header_map(values: tuple) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for j, v in enumerate(values):
+        k = _key(v)
+        for prefix, col in _HEADER_KEYS:
+            if (k == prefix or k.startswith(prefix + " ")) and col not in found:
+                found[col] = j
+                break
+    return found
+
+
+def read_phu_luc_2(src: str | Path | bytes, *, sheet: str | int = 0) -> pd.DataFrame:
+    """Read a table in the layout of Phụ lục 2 (the first sheet of :func:`phu_luc_2_xlsx`).
+
+    The header row (Stt, Thôn/Bản, Xã, Huyện, Doanh nghiệp …) may have title rows above it (it
+    is looked for in the first 30 rows); the table ends at the first empty row. Headers are
+    recognised whatever their accents or case; operators in any spelling
+    :func:`geo.operators.canonical_operator` knows.
+
+    Parameters
+    ----------
+    src
+        The .xlsx file, or its bytes.
+    sheet
+        The sheet's name or position (first sheet by default).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source_row`` (int, the Stt; the position when the table has no Stt), ``village``,
+        ``commune``, ``district`` ("" when the table has no Huyện column), ``operator``
+        (canonical), ``operator_printed``, ``line`` (the row in the sheet).
+
+    Raises
+    ------
+    InputError
+        Not an .xlsx file, no such sheet, no header row, an empty village or commune, an
+        unknown operator, an Stt that is not a whole number: every bad cell is listed with
+        sheet, row and column.
+    """
+    import openpyxl
+
+    name = "(bytes)" if isinstance(src, bytes | bytearray) else str(src)
+    data = io.BytesIO(src) if isinstance(src, bytes | bytearray) else src
+    try:
+        wb = openpyxl.load_workbook(data, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise InputError(f"File {name} does not exist", f"Không có tệp {name}", file=name) from exc
+    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError: not an .xlsx
+        raise InputError(
+            f"{name} is not an .xlsx workbook ({exc})",
+            f"{name} không phải tệp .xlsx ({exc})",
+            file=name,
+        ) from exc
+    try:
+        names = wb.sheetnames
+        if isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                raise InputError(
+                    f"the workbook has no sheet {sheet + 1} (it has {len(names)})",
+                    f"tệp không có trang tính thứ {sheet + 1} (có {len(names)})",
+                    file=name,
+                )
+            sheet_name = names[sheet]
+        else:
+            if sheet not in names:
+                raise InputError(
+                    f"no sheet {sheet!r}; sheets: {', '.join(names)}",
+                    f"không có trang tính {sheet!r}; có: {', '.join(names)}",
+                    file=name,
+                )
+            sheet_name = sheet
+        rows = list(wb[sheet_name].iter_rows(values_only=True))
+    finally:
+        wb.close()
+
+    problems = ProblemList(file=name, sheet=sheet_name)
+    header_at, cols = None, {}
+    for i, values in enumerate(rows[:30]):
+        found = _header_map(values)
+        if {"village", "commune", "operator"} <= set(found):
+            header_at, cols = i, found
+            break
+    if header_at is None:
+        raise InputError(
+            "no header row with Thôn/Bản, Xã and Doanh nghiệp in the first 30 rows",
+            "không thấy dòng tiêu đề có Thôn/Bản, Xã và Doanh nghiệp trong 30 dòng đầu",
+            file=name,
+            sheet=sheet_name,
+        )
+    headers = rows[header_at]
+    records = []
+    for i in range(header_at + 1, len(rows)):
+        values = rows[i]
+        if all(v is None or str(v).strip() == "" for v in values):
+            break
+        line = i + 1
+
+        def cell(col: str, values=values) -> str:
+            j = cols.get(col)
+            if j is None or j >= len(values) or values[j] is None:
+                return ""
+            return str(values[j]).strip()
+
+        def field(col: str) -> str:
+            return str(headers[cols[col]]) if col in cols else col
+
+        rec = {
+            "village": cell("village"),
+            "commune": cell("commune"),
+            "district": cell("district"),
+            "operator_printed": cell("operator"),
+            "line": line,
+        }
+        for col, en, vi in (
+            ("village", "the village is empty", "ô Thôn/Bản bị trống"),
+            ("commune", "the commune is empty", "ô Xã bị trống"),
+            ("operator", "the operator is empty", "ô Doanh nghiệp bị trống"),
+        ):
+            if not cell(col):
+                problems.add(en, vi, row=line, field=field(col))
+        op = canonical_operator(rec["operator_printed"]) if rec["operator_printed"] else None
+        if rec["operator_printed"] and op is None:
+            problems.add(
+                f"unknown operator {rec['operator_printed']!r}; expected one of "
+                f"{', '.join(OPERATORS)}",
+                f"doanh nghiệp {rec['operator_printed']!r} không rõ; cần là một trong "
+                f"{', '.join(OPERATORS)}",
+                row=line,
+                field=field("operator"),
+                value=rec["operator_printed"],
+            )
+        rec["operator"] = op or ""
+        stt = cell("source_row")
+        if "source_row" in cols and stt:
+            try:
+                number = float(stt)
+                if not number.is_integer():
+                    raise ValueError
+                rec["source_row"] = int(number)
+            except ValueError:
+                problems.add(
+                    f"Stt {stt!r} is not a whole number",
+                    f"Stt {stt!r} không phải số nguyên",
+                    row=line,
+                    field=field("source_row"),
+                    value=stt,
+                )
+                rec["source_row"] = -1
+        else:
+            rec["source_row"] = len(records) + 1
+        records.append(rec)
+    problems.raise_if_any("The Phụ lục 2 table has errors", "Bảng Phụ lục 2 có lỗi")
+    columns = [
+        "source_row",
+        "village",
+        "commune",
+        "district",
+        "operator",
+        "operator_printed",
+        "line",
+    ]
+    out = pd.DataFrame.from_records(records, columns=columns)
+    out["source_row"] = out["source_row"].astype("int64")
+    out["line"] = out["line"].astype("int64")
+    return out

@@ -30,6 +30,7 @@ LABELS: dict[str, dict[str, str]] = {
     "province": {"vi": "Tỉnh", "en": "Province"},
     "district": {"vi": "Huyện", "en": "District"},
     "commune": {"vi": "Xã", "en": "Commune"},
+    "commune_code": {"vi": "Mã xã", "en": "Commune code"},
     "village": {"vi": "Thôn/Bản", "en": "Village"},
     "villages": {"vi": "Thôn/bản", "en": "Villages"},
     "operator": {"vi": "Nhà mạng", "en": "Operator"},
@@ -127,15 +128,18 @@ LABELS: dict[str, dict[str, str]] = {
     "location_point": {"vi": "điểm", "en": "point"},
     "location_commune": {"vi": "xã", "en": "commune"},
     "location_commune_note": {
-        "vi": "vị trí tạm đặt tại xã (chưa có tọa độ thôn/bản)",
-        "en": "placed at its commune (no village coordinates)",
+        "vi": "Vị trí tạm đặt tại xã (chưa có tọa độ thôn/bản)",
+        "en": "Placed at its commune (no village coordinates)",
     },
     "location": {"vi": "Vị trí (điểm/xã)", "en": "Location (point/commune)"},
+    "approx_location": {"vi": "theo vị trí xã, chưa chắc chắn", "en": "at the commune's point, uncertain"},
     "modelled_covered": {"vi": "Mô hình: có phủ sóng?", "en": "Model: covered?"},
     "operators_covering": {"vi": "Nhà mạng phủ sóng (mô hình)", "en": "Operators covering (model)"},
     "declared_operator": {"vi": "Doanh nghiệp được phân công", "en": "Assigned operator"},
     "none_word": {"vi": "không có", "en": "none"},
     "search_placeholder": {"vi": "Tìm thôn/bản hoặc xã…", "en": "Search village or commune…"},
+    "search_not_found": {"vi": "Không tìm thấy", "en": "Not found"},
+    "search_cancel": {"vi": "Xóa", "en": "Clear"},
     # App
     "page_title": {"vi": "Bản đồ phủ sóng", "en": "Coverage map"},
     "language": {"vi": "Ngôn ngữ", "en": "Language"},
@@ -204,6 +208,36 @@ LABELS: dict[str, dict[str, str]] = {
         "modelled).",
     },
     "map_size": {"vi": "Dung lượng bản đồ", "en": "Map size"},
+    "legend": {"vi": "Chú giải", "en": "Legend"},
+    "ring_is_operator": {
+        "vi": "Màu vòng = doanh nghiệp được phân công",
+        "en": "Ring colour = assigned operator",
+    },
+    "no_villages": {"vi": "Xã không có thôn/bản trong danh sách", "en": "No villages listed"},
+    "tool_source": {
+        "vi": "Công cụ (mô hình, không có mục tiêu kế hoạch)",
+        "en": "Tool (model, no plan target)",
+    },
+    "unit_villages": {"vi": "thôn/bản", "en": "villages"},
+    "unit_population": {"vi": "người", "en": "people"},
+    "unit_population_covered": {"vi": "người", "en": "people"},
+    "unit_sites": {"vi": "trạm", "en": "sites"},
+    "unit_physical_sites": {"vi": "vị trí", "en": "physical sites"},
+    "unit_total_not_spots": {"vi": "thôn/bản", "en": "villages"},
+    "unit_partial_not_spots": {"vi": "thôn/bản", "en": "villages"},
+    "unit_villages_located_by_commune": {"vi": "thôn/bản", "en": "villages"},
+    "xlsx_subtitle": {
+        "vi": "Thực hiện: kết quả mô hình của công cụ. Mục tiêu năm {year}: theo kế hoạch "
+        "(cột Nguồn). Tỷ lệ ghi bằng %.",
+        "en": "Actual: the tool's model. Target {year}: from the plan (Source column). Shares "
+        "in %.",
+    },
+    "sources_header": {"vi": "Nguồn dữ liệu theo lớp", "en": "Sources by layer"},
+    "layer": {"vi": "Lớp dữ liệu", "en": "Layer"},
+    "synthetic_col": {"vi": "Dữ liệu tổng hợp?", "en": "Synthetic?"},
+    "generated": {"vi": "Ngày lập", "en": "Generated"},
+    "disagreement_kind": {"vi": "Loại chênh lệch", "en": "Kind"},
+    "layer_population": {"vi": "Dân số", "en": "Population"},
 }
 """UI labels keyed by a short key, each ``{"vi": …, "en": …}``; some hold ``{placeholders}``."""
 

@@ -173,7 +173,22 @@ def compute(
             )
         },
     }
+    if not model.sources["sites"].get("available", True):
+        for key in (
+            "villages_mobile_share",
+            "population_covered",
+            "population_covered_share",
+            "total_not_spots",
+            "partial_not_spots",
+            "site_sharing_rate",
+        ):
+            result[key] = None
+        result["villages_operator_share"] = {}
+        result["declared_vs_modelled"] = {}
+    if not model.sources["fibre"].get("available", True):
+        result["villages_fibre_share"] = None
     result["targets"] = _targets(result, model, scope)
+    result["sharing_distance_m"] = model.sharing_distance_m
     return {k: _clean(v) for k, v in result.items()}
 
 
@@ -186,6 +201,7 @@ def _targets(result: dict, model: Model, scope: dict) -> dict:
     """
     year = result["target_year"]
     out: dict[str, list[dict]] = {}
+    not_measured: list[dict] = []
     district_code = scope.get("district_code")
     for plan_id in plans.plans_for_province(model.province_code):
         t = plans.load_targets()
@@ -200,6 +216,22 @@ def _targets(result: dict, model: Model, scope: dict) -> dict:
             ],
             ignore_index=True,
         )
+        for _, r in rows[rows["tool_indicator"] == ""].iterrows():
+            not_measured.append(
+                {
+                    "plan_id": plan_id,
+                    "document": str(meta["document"]),
+                    "source_row": str(r["source_row"]),
+                    "indicator": r["indicator"],
+                    "unit": r["unit"],
+                    "year": int(year),
+                    "kind": r["kind"],
+                    "comparator": r["comparator"],
+                    "value": float(r["value"]),
+                    "value_text": r["value_text"],
+                    "why": r["why"],
+                }
+            )
         for _, r in rows[rows["tool_indicator"] != ""].iterrows():
             key = r["tool_indicator"]
             actual = _actual_for(result, key)
@@ -227,6 +259,7 @@ def _targets(result: dict, model: Model, scope: dict) -> dict:
                     "met": met,
                 }
             )
+    result["targets_not_measured"] = not_measured
     return out
 
 

@@ -108,6 +108,12 @@ def build(
         sources["fibre"] = {"synthetic": True, "source": demo.FIBRE_FILE}
     else:
         sources["fibre"] = {"synthetic": False, "source": "planner"}
+    # A province without any site or fibre row has no data, which is not the same as 0 %.
+    sources["sites"]["available"] = bool(len(sites))
+    sources["fibre"]["available"] = bool(len(fibre))
+    for key in ("sites", "fibre"):
+        if not sources[key]["available"]:
+            sources[key] |= {"synthetic": False, "source": None}
     if year is not None and len(sites):
         sites = sites_mod.on_air_by(sites, year)
     sites = sites.copy()

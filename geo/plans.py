@@ -54,6 +54,7 @@ TOOL_INDICATORS: tuple[str, ...] = (
     "sites",
     "physical_sites",
     "population_covered",
+    "population_covered_share",
     "total_not_spots",
     *(f"villages_operator_share_{op}" for op in OPERATORS),
 )

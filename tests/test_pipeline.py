@@ -93,3 +93,19 @@ def test_disagreements_list_both_directions_without_merging(dienbien):
     assert counts.get("modelled_not_spot_not_declared", 0) == dvm["modelled_not_spot_not_declared"]
     # The declared list is untouched: still 36 rows with their operators.
     assert late.declared["operator"].value_counts().sum() == 36
+
+
+def test_a_province_without_sites_or_fibre_reports_no_data_not_zero(real_data):
+    model = pipeline.build("Sơn La")
+    r = indicators.compute(model)
+    assert r["sites"] == 0 and r["villages"] > 0
+    assert r["villages_mobile_share"] is None and r["total_not_spots"] is None
+    assert r["villages_fibre_share"] is None
+    assert r["sources"]["sites"] == {"synthetic": False, "source": None, "available": False}
+
+
+def test_population_share_targets_compare_with_the_share_not_the_head_count(real_data):
+    r = indicators.compute(pipeline.build("Lai Châu"), year=2025)
+    row = r["targets"]["population_covered_share"][0]
+    assert row["unit"] == "%" and 0 < row["actual"] <= 1
+    assert "population_covered" not in r["targets"]

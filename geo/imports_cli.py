@@ -1,0 +1,151 @@
+"""``python -m geo import KIND FILE``: import a planner's file, write the matched layer and a report.
+
+Exit codes: 0 every row is resolved; 3 some rows (or the column mapping, or a proposed CRS)
+need review, listed in the report; 2 the file cannot be read (the message names the file, row
+and field). Only the layer and the report are written; messages go to stderr.
+
+Examples
+--------
+python -m geo import unserved phu_luc_2.xlsx --province "Điện Biên" --output unserved.geojson \
+    --report report.csv
+python -m geo import sites tram_bts.csv --province 11 --output sites.gpkg --crs 9205
+python -m geo import coverage viettel_4g.kml --province "Lai Châu" --output cov.geojson
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from geo.errors import InputError
+
+log = logging.getLogger("geo.imports")
+
+EXIT_OK = 0
+EXIT_UNREADABLE = 2
+EXIT_REVIEW = 3
+KINDS = ("unserved", "villages", "sites", "fibre", "coverage")  # geo.imports.KINDS
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Add the ``import`` subcommand to ``python -m geo``'s subparsers."""
+    p = subparsers.add_parser(
+        "import",
+        help="import a planner's file (sites, villages, fibre, unserved, coverage)",
+        description="Import a planner's file; write the matched layer and a report of every row.",
+    )
+    p.add_argument("kind", choices=KINDS, help="what the file holds")
+    p.add_argument("file", help=".xlsx, .csv, .zip (Shapefile), .kml, .kmz, .geojson, .gpkg, .tif")
+    p.add_argument("--province", required=True, help="name in any spelling, or GSO code")
+    p.add_argument("--output", required=True, help="the matched layer: .geojson, .gpkg, .kml, …")
+    p.add_argument("--report", default=None, help="CSV of every row's match status")
+    p.add_argument(
+        "--crs", default=None, help="CRS of the coordinates: 9205, EPSG:9205, 103°00', …"
+    )
+    p.add_argument("--sheet", default=None, help="sheet (Excel) or layer (vector) to read")
+    p.add_argument("--operator", default=None, help="the operator, when the file does not say")
+    p.add_argument("--technology", default=None, help="2G/3G/4G/5G, when the file does not say")
+    p.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="list unreadable rows in the report instead of stopping (exit 3)",
+    )
+    p.add_argument(
+        "--commit",
+        action="store_true",
+        help="also commit to the import store when every row is resolved",
+    )
+    p.add_argument("--store", default=None, help="the import store (SQLite file)")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``python -m geo import``; return the exit code (errors raise InputError → 2)."""
+    from geo import imports
+    from layers import export
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError(f"File {path} does not exist.", f"Không có tệp {path}.", file=str(path))
+    store = imports.Store(args.store) if (args.store or args.commit) else None
+    staged = imports.stage(
+        path,
+        kind=args.kind,
+        province=args.province,
+        sheet=args.sheet,
+        crs=args.crs,
+        operator=args.operator,
+        technology=args.technology,
+        store=store,
+        on_error="skip" if args.skip_bad_rows else "raise",
+    )
+    layer = imports.export_frame(staged)
+    out = export.write_layer(layer, args.output, layer=args.kind)
+    log.info("wrote %d features to %s", len(layer), out)
+    report = staged.report
+    file_items = _file_items(staged)
+    if args.report:
+        import pandas as pd
+
+        full = pd.concat([file_items, report], ignore_index=True) if len(file_items) else report
+        full["row"] = full["row"].astype("Int64")
+        Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+        full.to_csv(args.report, index=False, encoding="utf-8-sig")
+    s = staged.summary()
+    print(
+        f"{staged.file}: {s['ok'] + s['confirmed']} resolved, {s['review']} to review, "
+        f"{s['error']} unreadable, {s['skipped']} skipped"
+        + (f"; CRS {s['crs']} ({s['crs_source']})" if s["crs"] else ""),
+        file=sys.stderr,
+    )
+    lang = getattr(args, "lang", "en")
+    for _, item in file_items.iterrows():
+        print(item["message_vi" if lang == "vi" else "message_en"], file=sys.stderr)
+    if staged.needs_review:
+        if not args.report:
+            print("Some rows need review: write them with --report REPORT.csv.", file=sys.stderr)
+        return EXIT_REVIEW
+    if args.commit:
+        result = imports.commit(staged, store)
+        print(
+            f"committed to {store.path} (import {result.import_id}"
+            + (", already there" if result.already_imported else "")
+            + ")",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _file_items(staged):
+    """Report rows for what concerns the whole file: the column mapping and the CRS."""
+    import pandas as pd
+
+    from geo.imports import REPORT_COLUMNS
+
+    items = []
+    if staged.columns is not None and staged.columns.needs_mapping:
+        unsure = ", ".join(
+            f"{f} ← {staged.columns.mapping.get(f, '?')}" for f in staged.columns.unsure
+        )
+        items.append(
+            {
+                "status": "review",
+                "match_status": "columns",
+                "message_en": f"confirm the column mapping: {unsure}",
+                "message_vi": f"hãy xác nhận cách gán cột: {unsure}",
+            }
+        )
+    if staged.crs is not None and staged.crs.needs_confirmation:
+        items.append(
+            {
+                "status": "review",
+                "match_status": "crs",
+                "message_en": staged.crs.note_en + " Pass --crs to confirm.",
+                "message_vi": staged.crs.note_vi + " Dùng --crs để xác nhận.",
+            }
+        )
+    for en, vi in staged.notes:
+        items.append({"status": "note", "message_en": en, "message_vi": vi})
+    return pd.DataFrame(items, columns=REPORT_COLUMNS)

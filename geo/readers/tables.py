@@ -1,0 +1,703 @@
+"""Spreadsheets and CSV files as planners make them: title blocks, merged cells, totals.
+
+A Vietnamese administrative table rarely starts at A1. It has a title block ("PHỤ LỤC 2 /
+DANH SÁCH THÔN, BẢN … / (Kèm theo Kế hoạch số …)"), a header that may span two rows with
+merged cells ("Tọa độ" over "X" and "Y"), a row of column numbers ("(1) (2) (3)"), section
+rows ("I. HUYỆN ĐIỆN BIÊN"), cells merged down a column (a commune written once for its
+villages), total rows ("Tổng cộng: 36 thôn") and a signature block. :func:`read_table` finds
+the header, fills merged cells, skips and reports what is not data, and returns a
+:class:`RawTable` of raw cell values indexed by the row numbers the planner sees.
+
+Formats
+-------
+``.xlsx``/``.xlsm`` (every sheet offered by :func:`sheet_names`; read with python-calamine,
+formulas checked with openpyxl), ``.xls`` and ``.ods`` (python-calamine), ``.csv``/``.txt``
+in UTF-8 with or without BOM, UTF-16 (Excel's "Unicode text") or Windows-1258 (Excel's "CSV"
+on a Vietnamese Windows), separated by commas, semicolons, tabs or bars.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import InputError
+from geo.readers.columns import label_score
+
+__all__ = [
+    "SPREADSHEET_EXTS",
+    "TEXT_EXTS",
+    "RawTable",
+    "decode_text",
+    "excel_column",
+    "read_table",
+    "sheet_names",
+    "unique_labels",
+]
+
+SPREADSHEET_EXTS = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_EXTS = (".csv", ".txt", ".tsv")
+HEADER_SCAN_ROWS = 30
+
+
+@dataclass
+class RawTable:
+    """A table read from a sheet or a CSV file, before any field is interpreted.
+
+    Attributes
+    ----------
+    file, sheet
+        Where it comes from (``sheet`` None for CSV).
+    labels
+        The header of each column (unique; a blank header is shown as its column letter).
+    data
+        Raw cell values (text, numbers, dates, booleans; None for empty), one column per
+        label, indexed by the row number the planner sees in Excel (1-based).
+    header_rows
+        The row numbers of the header (two for a two-row header).
+    title
+        The text of the rows above the header (the title block).
+    skipped
+        Rows that are not data: ``row``, ``reason`` (``total``, ``footer``, ``section``,
+        ``numbering``) and ``text``.
+    sections
+        Aligned to ``data``: ``district`` and ``commune`` named by the last section row above
+        each row ("I. Huyện Điện Biên"), for files that write the unit once per block.
+    formula_cells
+        Cells holding a formula whose result the file does not store: (row, label, formula).
+    encoding, delimiter
+        For CSV files.
+    """
+
+    file: str
+    sheet: str | None
+    labels: list[str]
+    data: pd.DataFrame
+    header_rows: list[int]
+    title: list[str] = field(default_factory=list)
+    skipped: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["row", "reason", "text"])
+    )
+    sections: pd.DataFrame | None = None
+    formula_cells: list[tuple[int, str, str]] = field(default_factory=list)
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def _has(v: object) -> bool:
+    """A cell holds something (not None, NaN or <NA>)."""
+    return v is not None and not (isinstance(v, float) and v != v) and v is not pd.NA
+
+
+def excel_column(j: int) -> str:
+    """The Excel letter of a 0-based column index (0 → "A", 27 → "AB")."""
+    s = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def unique_labels(labels: list[object]) -> list[str]:
+    """Header labels made unique and non-empty: a blank one becomes "(C)" after its column
+    letter, a repeated one gets " (2)", " (3)" …"""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for j, v in enumerate(labels):
+        text = "" if not _has(v) else " ".join(str(v).split())
+        if not text:
+            text = f"({excel_column(j)})"
+        if text in seen:
+            seen[text] += 1
+            text = f"{text} ({seen[text]})"
+        else:
+            seen[text] = 1
+        out.append(text)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading bytes into a grid
+# ---------------------------------------------------------------------------------------------
+
+
+def _not_this_format(file: str, what_en: str, what_vi: str) -> InputError:
+    return InputError(
+        f"{file} is not {what_en}: save it again from Excel as .xlsx or .csv (UTF-8), or "
+        "upload the right file.",
+        f"{file} không phải {what_vi}: hãy lưu lại từ Excel thành .xlsx hoặc .csv (UTF-8), "
+        "hoặc tải lên đúng tệp.",
+        file=file,
+    )
+
+
+def _workbook(data: bytes, file: str):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types
+        raise InputError(
+            f"{file} cannot be opened as a spreadsheet ({exc}). Open it in Excel and save it "
+            "as .xlsx, or export it as .csv (UTF-8).",
+            f"Không mở được {file} như một bảng tính ({exc}). Hãy mở bằng Excel và lưu thành "
+            ".xlsx, hoặc xuất ra .csv (UTF-8).",
+            file=file,
+        ) from None
+
+
+def sheet_names(data: bytes, file: str) -> list[str]:
+    """The visible sheets of a workbook, in order (every one can be imported)."""
+    wb = _workbook(data, file)
+    names = []
+    for meta in wb.sheets_metadata:
+        visible = str(getattr(meta, "visible", "Visible"))
+        is_sheet = "WorkSheet" in str(getattr(meta, "typ", "WorkSheet"))
+        if visible.endswith("Visible") and "Hidden" not in visible and is_sheet:
+            names.append(meta.name)
+    return names or list(wb.sheet_names)
+
+
+def _grid_from_workbook(
+    data: bytes, file: str, sheet: str | None
+) -> tuple[np.ndarray, str, list[tuple[tuple[int, int], tuple[int, int]]]]:
+    wb = _workbook(data, file)
+    names = sheet_names(data, file)
+    if sheet is None:
+        if not names:
+            raise InputError(f"{file} has no sheet.", f"{file} không có trang tính nào.", file=file)
+        sheet = names[0]
+    elif sheet not in wb.sheet_names:
+        raise InputError(
+            f"{file} has no sheet {sheet!r}; its sheets: {', '.join(names)}.",
+            f"{file} không có trang tính {sheet!r}; các trang: {', '.join(names)}.",
+            file=file,
+            sheet=sheet,
+        )
+    ws = wb.get_sheet_by_name(sheet)
+    rows = ws.to_python(skip_empty_area=False)
+    merged = list(ws.merged_cell_ranges or [])
+    width = max((len(r) for r in rows), default=0)
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[:] = None
+    for i, r in enumerate(rows):
+        grid[i, : len(r)] = r
+    return grid, sheet, merged
+
+
+def _formula_cells(data: bytes, sheet: str) -> list[tuple[int, int, str]]:
+    """(row, col, formula) of every formula cell of an .xlsx sheet, 0-based; [] if none."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            has_formula = any(
+                n.startswith("xl/worksheets/") and b"<f" in z.read(n)
+                for n in z.namelist()
+                if n.endswith(".xml")
+            )
+    except zipfile.BadZipFile:
+        return []
+    if not has_formula:
+        return []
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        ws = wb[sheet]
+        out = []
+        for i, row in enumerate(ws.iter_rows()):
+            for cell in row:
+                v = getattr(cell, "value", None)
+                if isinstance(v, str) and v.startswith("="):
+                    out.append((i, cell.column - 1, v))
+        return out
+    finally:
+        wb.close()
+
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def decode_text(data: bytes, file: str) -> tuple[str, str]:
+    """Decode a text file as Excel writes them: UTF-8 (with or without BOM), UTF-16 or
+    Windows-1258; the text is returned in Unicode NFC.
+
+    Returns
+    -------
+    text, encoding
+
+    Raises
+    ------
+    InputError
+        If the bytes are not text (a binary file with a .csv name).
+    """
+    encoding = None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            encoding = enc
+            break
+    if encoding is None:
+        head = data[:4096]
+        if head and head.count(b"\x00") > len(head) // 4:
+            # UTF-16 without BOM: every other byte of ASCII text is NUL.
+            encoding = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
+        elif b"\x00" in head:
+            raise _not_this_format(file, "a text (CSV) file", "tệp văn bản (CSV)")
+    if encoding is None:
+        try:
+            text = data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            text = data.decode("cp1258", errors="replace")
+            encoding = "cp1258"
+    else:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise _not_this_format(file, f"{encoding} text", f"văn bản {encoding}") from None
+    if encoding.startswith("utf-16") and "\x00" in text:
+        raise _not_this_format(file, "a text (CSV) file", "tệp văn bản (CSV)")
+    return unicodedata.normalize("NFC", text), encoding
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if lines and lines[0].lower().startswith("sep=") and len(lines[0]) >= 5:
+        return lines[0][4]
+    best, best_score = ",", -1.0
+    for d in (",", ";", "\t", "|"):
+        counts = []
+        for line in lines:
+            try:
+                counts.append(len(next(csv.reader([line], delimiter=d))) - 1)
+            except (csv.Error, StopIteration):
+                counts.append(0)
+        if not counts or max(counts) == 0:
+            continue
+        # The delimiter that splits many lines into the same, largest number of fields.
+        common = max(set(counts), key=counts.count)
+        score = common * counts.count(common)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _grid_from_text(data: bytes, file: str) -> tuple[np.ndarray, str, str]:
+    text, encoding = decode_text(data, file)
+    delimiter = _sniff_delimiter(text)
+    lines = text.splitlines()
+    if lines and lines[0].lower().startswith("sep="):
+        text = "\n".join(lines[1:])
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError(
+            f"{file} is not a readable CSV file ({exc}).",
+            f"{file} không phải tệp CSV đọc được ({exc}).",
+            file=file,
+        ) from None
+    width = max((len(r) for r in rows), default=0)
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[:] = None
+    for i, r in enumerate(rows):
+        grid[i, : len(r)] = r
+    return grid, encoding, delimiter
+
+
+# ---------------------------------------------------------------------------------------------
+# Interpreting the grid
+# ---------------------------------------------------------------------------------------------
+
+
+def _clean(grid: np.ndarray) -> pd.DataFrame:
+    """Cells as a DataFrame: text stripped and NFC, empty text as None."""
+    df = pd.DataFrame(grid, dtype=object)
+    for col in df.columns:
+        s = df[col]
+        kind = pd.api.types.infer_dtype(s, skipna=True)
+        if kind == "empty":
+            continue
+        if kind == "string":
+            is_text = s.notna().to_numpy()
+        elif kind in ("mixed", "mixed-integer", "mixed-integer-float", "unknown-array"):
+            is_text = s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        else:
+            continue
+        if is_text.any():
+            t = s[is_text].astype(str).str.strip().str.normalize("NFC")
+            t = t.where(t != "", None)
+            values = s.to_numpy(dtype=object, copy=True)
+            values[is_text] = t.to_numpy(dtype=object)
+            df[col] = pd.Series(values, index=df.index, dtype=object)
+    return df.astype(object)
+
+
+def _fill_merged(df: pd.DataFrame, merged) -> pd.DataFrame:
+    values = df.to_numpy(dtype=object, copy=True)
+    for (r0, c0), (r1, c1) in merged:
+        if r0 < values.shape[0] and c0 < values.shape[1]:
+            values[r0 : r1 + 1, c0 : c1 + 1] = values[r0, c0]
+    return pd.DataFrame(values, index=df.index, columns=df.columns)
+
+
+def _row_text(df: pd.DataFrame) -> pd.Series:
+    """Each row's non-empty cells joined by single spaces (a cell repeating the one on its
+    left, as merged cells do once filled, is written once)."""
+    text = pd.Series("", index=df.index, dtype="string")
+    previous = None
+    for col in df.columns:
+        cell = df[col].astype("string").fillna("")
+        if previous is not None:
+            cell = cell.where(cell != previous, "")
+        text = text + " " + cell
+        previous = df[col].astype("string").fillna("")
+    return text.str.replace(r"\s+", " ", regex=True).str.strip()
+
+
+def _header_score(row: list[object], fields) -> float:
+    """How much a row looks like the header: each field counts once, for its best cell;
+    cells naming an operator or a technology (one column each) count too; numbers count
+    against."""
+    from geo.readers.columns import _wide_operator, technology_of
+
+    best: dict[str, float] = {}
+    score = 0.0
+    wide = set()
+    for v in row:
+        if not _has(v):
+            continue
+        if isinstance(v, str):
+            scores = label_score(v, fields)
+            if scores:
+                f = max(scores, key=scores.get)
+                if scores[f] >= 0.7:
+                    best[f] = max(best.get(f, 0.0), scores[f])
+                    continue
+            named = _wide_operator(v) or technology_of(v)
+            if named:
+                wide.add(named)
+            else:
+                score += 0.05
+        else:
+            score -= 0.5
+    # One operator's name is a value; several side by side are a header.
+    score += 0.9 * len(wide) if len(wide) >= 2 else 0.05 * len(wide)
+    return score + sum(best.values())
+
+
+def _find_header(df: pd.DataFrame, fields) -> int:
+    n = min(len(df), HEADER_SCAN_ROWS)
+    best, best_score = None, 0.0
+    for i in range(n):
+        row = df.iloc[i].tolist()
+        s = _header_score(row, fields)
+        if s > best_score + 1e-9:
+            best, best_score = i, s
+    if best is not None and best_score >= 0.7:
+        return best
+    # Nothing recognised: the first row with two or more text cells.
+    for i in range(n):
+        row = df.iloc[i]
+        if sum(isinstance(v, str) for v in row) >= 2:
+            return i
+    return 0
+
+
+_NUMBERING_RE = re.compile(r"^\(?\s*([0-9]{1,2}|[A-Za-z])\s*\)?$")
+
+
+def _is_numbering(row: list[object]) -> bool:
+    """A row of column numbers under the header: "(1) (2) (3)", "1 2 3", "A B C"."""
+    cells = [v for v in row if _has(v)]
+    if len(cells) < 2:
+        return False
+    keys = []
+    for v in cells:
+        if isinstance(v, float | int) and not isinstance(v, bool) and float(v).is_integer():
+            keys.append(int(v))
+            continue
+        m = _NUMBERING_RE.match(str(v))
+        if not m:
+            return False
+        t = m.group(1)
+        keys.append(int(t) if t.isdigit() else ord(t.upper()) - 64)
+    return all(b == a + 1 for a, b in zip(keys, keys[1:], strict=False))
+
+
+def _two_row_header(df: pd.DataFrame, h: int, merged, fields) -> bool:
+    if h + 1 >= len(df):
+        return False
+    top = df.iloc[h].tolist()
+    below = df.iloc[h + 1].tolist()
+    if any(_has(v) and not isinstance(v, str) for v in below):
+        return False
+    if not any(isinstance(v, str) for v in below):
+        return False
+    spans = any(r0 <= h <= r1 and c1 > c0 for (r0, c0), (r1, c1) in merged)
+    for j, v in enumerate(below):
+        if not _has(v):
+            continue
+        parent_blank = not _has(top[j])
+        parent_repeated = j > 0 and _has(top[j]) and top[j] == top[j - 1]
+        if (parent_blank or parent_repeated or spans) and max(
+            label_score(v, fields).values(), default=0
+        ) >= 0.7:
+            return True
+    return False
+
+
+def _combine_header(top: list[object], below: list[object]) -> list[object]:
+    filled = list(top)
+    for j in range(1, len(filled)):
+        # "Tọa độ" written once over "X" and "Y".
+        if not _has(filled[j]) and _has(below[j]) and _has(filled[j - 1]) and _has(below[j - 1]):
+            filled[j] = filled[j - 1]
+    out = []
+    for t, b in zip(filled, below, strict=True):
+        if not _has(t):
+            out.append(b)
+        elif not _has(b) or str(b) == str(t):
+            out.append(t)
+        else:
+            out.append(f"{t} {b}")
+    return out
+
+
+_TOTAL_RE = r"(?i)^\W*(?:tổng|tong|cộng|cong|total|sum|grand total)\b"
+_TOTAL_STRONG_RE = (
+    r"(?i)^\W*(?:tổng cộng|tong cong|tổng số|tong so|cộng\s*:|cong\s*:|tổng\s*:|tong\s*:|"
+    r"total\b|grand total)"
+)
+_SECTION_NUMBER_RE = re.compile(r"\s*(?:[IVXLC]+|[A-Z]|\d+)\.?\s*")
+_FOOTER_RE = (
+    r"(?i)^\W*(?:người lập|nguoi lap|ghi chú\s*:|ghi chu\s*:|nguồn\s*:|nguon\s*:|kt\.|tm\.|"
+    r"giám đốc|giam doc|chủ tịch|chu tich|nơi nhận|noi nhan|xác nhận|xac nhan|thủ trưởng|"
+    r"thu truong|lãnh đạo|lanh dao|phó giám đốc|pho giam doc|trưởng phòng|truong phong|"
+    r"\(?ký|\(?ky ten|người kiểm tra|nguoi kiem tra)"
+)
+_DATE_LINE_RE = r"(?i)ngày\s*[\d.…_ ]*\s*tháng\s*[\d.…_ ]*\s*năm"
+_SECTION_UNIT_RE = (
+    r"(?i)^\W*(?:[IVXLC]+|[A-Z]|\d+)?[\s.):-]*"
+    r"(?P<unit>huyện|huyen|thị xã|thi xa|thành phố|thanh pho|tp\.?|quận|quan|xã|xa|phường|"
+    r"phuong|thị trấn|thi tran)\s+(?P<name>\S.*)$"
+)
+_DISTRICT_UNITS = {
+    "huyện",
+    "huyen",
+    "thị xã",
+    "thi xa",
+    "thành phố",
+    "thanh pho",
+    "tp",
+    "tp.",
+    "quận",
+    "quan",
+}
+
+
+def _classify_rows(body: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame]:
+    """Reason to skip each body row ("" to keep it) and the section units carried down."""
+    n_cols = body.shape[1]
+    values = body.to_numpy(dtype=object)
+    present = pd.notna(values)
+    count = pd.Series(present.sum(axis=1), index=body.index)
+    first_values = values[np.arange(len(values)), present.argmax(axis=1)] if n_cols else []
+    first_text = pd.Series(first_values, index=body.index, dtype=object).astype("string")
+    first_text = first_text.fillna("")
+    # A row whose non-empty cells all hold one value (a merged heading or total).
+    same = pd.Series(
+        ((values == np.asarray(first_values, dtype=object)[:, None]) | ~present).all(axis=1)
+        if n_cols
+        else np.zeros(len(body), dtype=bool),
+        index=body.index,
+    )
+    text = _row_text(body)
+    reason = pd.Series("", index=body.index, dtype=object)
+    reason[count == 0] = "blank"
+    strong = text.str.contains(_TOTAL_STRONG_RE, regex=True)
+    weak = text.str.contains(_TOTAL_RE, regex=True) & (count <= max(2, n_cols // 2))
+    total = (strong | weak) & (count > 0)
+    reason[total] = "total"
+    footer = (
+        text.str.contains(_FOOTER_RE, regex=True) | text.str.contains(_DATE_LINE_RE, regex=True)
+    ) & ((count <= 3) | same)
+    if footer.any():
+        start = footer.idxmax()
+        after = body.index >= start
+        reason[after & (count > 0) & (reason == "")] = "footer"
+    # Section rows: one text (maybe after a section number), naming a district or a commune.
+    sections = pd.DataFrame({"district": pd.NA, "commune": pd.NA}, index=body.index, dtype=object)
+    if n_cols >= 3:
+        lone = (count.eq(1) | same) & (reason == "")
+        pairs = count.eq(2) & (reason == "") & ~same
+        if pairs.any():
+            sub = body[pairs]
+            numbered = sub.apply(
+                lambda col: col.map(
+                    lambda v: (
+                        (isinstance(v, str) and bool(_SECTION_NUMBER_RE.fullmatch(v)))
+                        or (isinstance(v, float | int) and not isinstance(v, bool))
+                    )
+                )
+            ).any(axis=1)
+            lone = lone | numbered.reindex(body.index, fill_value=False)
+        unit = text.where(lone, "").str.extract(_SECTION_UNIT_RE)
+        is_section = unit["unit"].notna()
+        if is_section.any():
+            level = unit["unit"].str.lower().isin(_DISTRICT_UNITS)
+            name = (unit["unit"] + " " + unit["name"]).where(is_section)
+            reason[is_section] = "section"
+            sections["district"] = name.where(is_section & level)
+            sections["commune"] = name.where(is_section & ~level)
+            # Carry down; a district section resets the commune.
+            sections.loc[is_section & level, "commune"] = ""
+            sections = sections.ffill().replace("", pd.NA)
+        headings = lone & ~is_section & first_text.str.isupper() & (count > 0)
+        reason[headings & (reason == "")] = "section"
+    return reason, sections
+
+
+def read_table(
+    data: bytes,
+    file: str,
+    *,
+    sheet: str | None = None,
+    fields=None,
+    max_rows: int | None = None,
+) -> RawTable:
+    """Read one sheet of a workbook, or a CSV file, into a :class:`RawTable`.
+
+    Parameters
+    ----------
+    data
+        The file's bytes.
+    file
+        Its (sanitised) name; the extension chooses the reader.
+    sheet
+        The sheet to read (workbooks only); the first visible sheet when None.
+    fields
+        The fields to look for when finding the header (all fields when None).
+    max_rows
+        Refuse files with more data rows than this.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    InputError
+        The file cannot be opened as its extension says, the sheet does not exist, the
+        table is empty, or it has more than ``max_rows`` rows.
+    """
+    ext = "." + file.rsplit(".", 1)[-1].lower() if "." in file else ""
+    merged: list = []
+    encoding = delimiter = None
+    formulas: list[tuple[int, int, str]] = []
+    if ext in SPREADSHEET_EXTS:
+        grid, sheet, merged = _grid_from_workbook(data, file, sheet)
+        if ext in (".xlsx", ".xlsm"):
+            formulas = _formula_cells(data, sheet)
+    elif ext in TEXT_EXTS:
+        grid, encoding, delimiter = _grid_from_text(data, file)
+        sheet = None
+    else:
+        raise InputError(
+            f"{file}: a table must be .xlsx, .xls, .ods or .csv.",
+            f"{file}: bảng phải là tệp .xlsx, .xls, .ods hoặc .csv.",
+            file=file,
+        )
+    df = _clean(grid)
+    if merged:
+        df = _fill_merged(df, merged)
+    df.index = pd.RangeIndex(1, len(df) + 1)
+    keep_cols = df.notna().any(axis=0)
+    df = df.loc[:, keep_cols]
+    df.columns = range(df.shape[1])
+    if df.empty or not df.notna().any().any():
+        raise InputError(
+            f"{file}{'' if sheet is None else f', sheet {sheet!r}'} is empty: there is no table "
+            "to import.",
+            f"{file}{'' if sheet is None else f', trang {sheet!r}'} trống: không có bảng nào để "
+            "nhập.",
+            file=file,
+            sheet=sheet,
+        )
+    # Merged ranges shift with the dropped columns: keep those whose origin column survived.
+    col_pos = {old: new for new, old in enumerate(np.flatnonzero(keep_cols.to_numpy()))}
+    merged = [
+        ((r0, col_pos[c0]), (r1, col_pos.get(c1, col_pos[c0])))
+        for (r0, c0), (r1, c1) in merged
+        if c0 in col_pos
+    ]
+
+    h = _find_header(df, fields)
+    header_rows = [h]
+    labels_raw = df.iloc[h].tolist()
+    if _two_row_header(df, h, merged, fields):
+        labels_raw = _combine_header(labels_raw, df.iloc[h + 1].tolist())
+        header_rows.append(h + 1)
+    start = header_rows[-1] + 1
+    skipped_rows = []
+    if start < len(df) and _is_numbering(df.iloc[start].tolist()):
+        skipped_rows.append(
+            (int(df.index[start]), "numbering", _row_text(df.iloc[[start]]).iloc[0])
+        )
+        start += 1
+    labels = unique_labels(labels_raw)
+    title = [t for t in _row_text(df.iloc[:h]).tolist() if t] if h else []
+    body = df.iloc[start:].copy()
+    body.columns = labels
+    reason, sections = _classify_rows(body)
+    for reason_name in ("total", "footer", "section"):
+        rows = body.index[reason == reason_name]
+        if len(rows):
+            texts = _row_text(body.loc[rows])
+            skipped_rows += [(int(r), reason_name, t) for r, t in texts.items()]
+    keep = reason == ""
+    data_rows = body[keep]
+    if max_rows is not None and len(data_rows) > max_rows:
+        raise InputError(
+            f"{file} has {len(data_rows):,} rows; the limit is {max_rows:,}. Split it (by "
+            "district, say) and import the parts.",
+            f"{file} có {len(data_rows):,} dòng; giới hạn là {max_rows:,}. Hãy chia tệp (theo "
+            "huyện chẳng hạn) rồi nhập từng phần.",
+            file=file,
+            sheet=sheet,
+        )
+    formula_cells = []
+    if formulas:
+        row_number = {i: i + 1 for i in range(len(grid))}
+        kept_cols = np.flatnonzero(keep_cols.to_numpy())
+        label_of = {int(old): labels[new] for new, old in enumerate(kept_cols) if new < len(labels)}
+        for i, j, formula in formulas:
+            r = row_number[i]
+            if r in data_rows.index and j in label_of:
+                v = data_rows.at[r, label_of[j]]
+                if pd.isna(v) or v == "":
+                    formula_cells.append((r, label_of[j], formula))
+    skipped = pd.DataFrame(skipped_rows, columns=["row", "reason", "text"])
+    return RawTable(
+        file=file,
+        sheet=sheet,
+        labels=labels,
+        data=data_rows,
+        header_rows=[int(df.index[i]) for i in header_rows],
+        title=title,
+        skipped=skipped.sort_values("row").reset_index(drop=True),
+        sections=sections[keep],
+        formula_cells=formula_cells,
+        encoding=encoding,
+        delimiter=delimiter,
+    )

@@ -22,7 +22,7 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo import coverage, indicators, pipeline, province, units, villages  # noqa: E402
+from geo import coverage, indicators, pipeline, province, units, villages
 
 
 def _best(fn, repeat: int = 3) -> tuple[float, float, object]:

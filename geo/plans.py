@@ -97,6 +97,7 @@ MAP_COLUMNS: tuple[str, ...] = (
     "tool_indicator",
     "comparable",
     "why",
+    "why_vi",
 )
 
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -339,7 +340,8 @@ def load_indicator_map(path: Path | str | None = None) -> pd.DataFrame:
         Columns of :data:`MAP_COLUMNS`, all str. ``tool_indicator`` is one of
         :data:`TOOL_INDICATORS` or "" (nothing in the tool measures it, then ``comparable`` is
         "no"); ``comparable`` is one of :data:`COMPARABLE`; ``why`` explains the difference in
-        English. A plan indicator is keyed by (plan_id, source_row, indicator).
+        English and ``why_vi`` in Vietnamese (the text the Vietnamese screen and files show). A
+        plan indicator is keyed by (plan_id, source_row, indicator).
 
     Raises
     ------
@@ -352,7 +354,7 @@ def load_indicator_map(path: Path | str | None = None) -> pd.DataFrame:
     seen: dict[tuple[str, str, str], int] = {}
     for i, rec in enumerate(df.to_dict("records")):
         line = i + _FIRST_LINE
-        for col in ("plan_id", "indicator", "comparable", "why"):
+        for col in ("plan_id", "indicator", "comparable", "why", "why_vi"):
             if rec[col] == "":
                 problems.add(
                     f"the cell {col!r} is empty", f"ô {col!r} bị trống", row=line, field=col
@@ -423,7 +425,7 @@ def targets_for(
     -------
     pandas.DataFrame
         Columns ``tool_indicator, indicator, unit, comparator, value, value_text, comparable, why,
-        source_row, plan_id``, in the plan's order. Every figure of that year is kept; those the
+        why_vi, source_row, plan_id``, in the plan's order. Every figure of that year is kept; those the
         map does not list get ``tool_indicator`` "" and ``comparable`` "no". Empty when the plan
         has no figure for that year.
 
@@ -456,6 +458,9 @@ def targets_for(
     merged["why"] = merged["why"].fillna(
         "Not in the indicator map: the tool measures nothing like it"
     )
+    merged["why_vi"] = merged["why_vi"].fillna(
+        "Không có trong bảng đối chiếu: công cụ không đo chỉ tiêu nào tương tự"
+    )
     columns = [
         "tool_indicator",
         "indicator",
@@ -465,6 +470,7 @@ def targets_for(
         "value_text",
         "comparable",
         "why",
+        "why_vi",
         "source_row",
         "plan_id",
     ]

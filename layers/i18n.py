@@ -238,6 +238,326 @@ LABELS: dict[str, dict[str, str]] = {
     "generated": {"vi": "Ngày lập", "en": "Generated"},
     "disagreement_kind": {"vi": "Loại chênh lệch", "en": "Kind"},
     "layer_population": {"vi": "Dân số", "en": "Population"},
+    # Pages
+    "page_map": {"vi": "Bản đồ", "en": "Map"},
+    "page_imports": {"vi": "Nhập dữ liệu", "en": "Import data"},
+    "page_assignments": {"vi": "Phân công", "en": "Assignments"},
+    # Units before / from 01/07/2025 (glossary)
+    "units_pick": {"vi": "Đơn vị hành chính", "en": "Units"},
+    "units_pre2025": {"vi": "Trước 01/07/2025", "en": "Before 1 July 2025"},
+    "units_2025": {"vi": "Từ 01/07/2025", "en": "From 1 July 2025"},
+    "units_pre2025_long": {
+        "vi": "Đơn vị hành chính trước 01/07/2025",
+        "en": "Units before 1 July 2025",
+    },
+    "units_2025_long": {
+        "vi": "Đơn vị hành chính từ 01/07/2025",
+        "en": "Units from 1 July 2025",
+    },
+    "commune_pick": {"vi": "Xã / phường / đặc khu", "en": "Commune"},
+    "commune_2025": {"vi": "Xã (mới)", "en": "Commune (new)"},
+    "commune_old_new": {"vi": "Xã (cũ → mới)", "en": "Commune (old → new)"},
+    "communes_old": {"vi": "Gồm các xã cũ", "en": "Made of the old communes"},
+    "province_made_of": {
+        "vi": "Gồm (trước 01/07/2025): {names}",
+        "en": "Made of (before 1 July 2025): {names}",
+    },
+    "province_no_sites_2025": {
+        "vi": "Dữ liệu trạm và cáp quang minh họa chỉ có cho Điện Biên và Lai Châu; các tỉnh "
+        "khác chỉ hiển thị đơn vị hành chính và thôn/bản.",
+        "en": "Demo site and fibre data exist only for Điện Biên and Lai Châu; other provinces "
+        "show units and villages only.",
+    },
+    "geometry_method": {"vi": "Ranh giới", "en": "Boundary"},
+    "geometry_exact": {
+        "vi": "chính xác (hợp các xã cũ sáp nhập nguyên vẹn)",
+        "en": "exact (union of old communes merged whole)",
+    },
+    "geometry_approximate": {
+        "vi": "gần đúng (có xã cũ bị chia tách, vẽ bằng nét đứt)",
+        "en": "approximate (an old commune was split; drawn dashed)",
+    },
+    "geometry_missing": {
+        "vi": "chưa có ranh giới (không vẽ)",
+        "en": "no boundary (not drawn)",
+    },
+    "geometry_missing_count": {
+        "vi": "{n} xã chưa có ranh giới, không vẽ: {names}",
+        "en": "{n} communes without a boundary, not drawn: {names}",
+    },
+    "boundaries_2025_legend": {
+        "vi": "Ranh giới xã từ 01/07/2025 (dựng từ các xã cũ)",
+        "en": "Commune boundaries from 1 July 2025 (built from the old communes)",
+    },
+    "unresolved_2025": {
+        "vi": "Chưa xác định được xã mới (xã cũ bị chia tách, thôn/bản chưa có tọa độ)",
+        "en": "New commune unknown (old commune split, village without coordinates)",
+    },
+    "crosswalk_header": {
+        "vi": "Bảng chuyển đổi xã cũ → xã mới",
+        "en": "Crosswalk old → new communes",
+    },
+    "download_crosswalk_xlsx": {"vi": "Bảng chuyển đổi (xlsx)", "en": "Crosswalk (xlsx)"},
+    "download_crosswalk_csv": {"vi": "Bảng chuyển đổi (csv)", "en": "Crosswalk (csv)"},
+    "incomplete_2025": {
+        "vi": "Mô hình chỉ gồm {have} trong số các tỉnh cũ {all}: số liệu chưa đủ cho tỉnh mới.",
+        "en": "The model holds only {have} of the old provinces {all}: figures are incomplete.",
+    },
+    "population_unallocated": {
+        "vi": "{n} người thuộc xã cũ bị chia tách chưa phân bổ được cho xã mới nào.",
+        "en": "{n} people of split old communes could not be allocated to a new commune.",
+    },
+    # Planner and register
+    "planner_name": {"vi": "Người thực hiện (họ tên)", "en": "Your name"},
+    "planner_help": {
+        "vi": "Tên được ghi vào lịch sử của mọi thay đổi phân công trong phiên này.",
+        "en": "Recorded in the history of every assignment change of this session.",
+    },
+    "planner_needed": {
+        "vi": "Nhập họ tên ở thanh bên (Người thực hiện) để bắt đầu phiên làm việc và sửa "
+        "phân công.",
+        "en": "Give your name in the sidebar (Your name) to start a session and change "
+        "assignments.",
+    },
+    "planner_session": {
+        "vi": "Phiên làm việc của {name}",
+        "en": "Session of {name}",
+    },
+    "register_file": {"vi": "Sổ phân công", "en": "Assignment register"},
+    "register_empty_import": {
+        "vi": "Sổ phân công chưa có thôn/bản nào của {province}. Có thể nhập {n} thôn/bản "
+        "của Phụ lục 2 ({doc}) làm nội dung ban đầu.",
+        "en": "The register holds no village of {province}. The {n} villages of Phụ lục 2 "
+        "({doc}) can be imported to start with.",
+    },
+    "import_phu_luc_2": {
+        "vi": "Nhập Phụ lục 2 ({doc}) vào sổ phân công",
+        "en": "Import Phụ lục 2 ({doc}) into the register",
+    },
+    "imported": {"vi": "Đã nhập: {summary}", "en": "Imported: {summary}"},
+    "register_replaced": {
+        "vi": "Sổ phân công vừa được khôi phục từ bản sao lưu nên phiên làm việc đã được mở "
+        "lại; không có gì được ghi. Hãy kiểm tra lại và làm lại thay đổi nếu vẫn cần.",
+        "en": "The register was just restored from a backup, so your session was opened "
+        "afresh; nothing was written. Check and make the change again if it still holds.",
+    },
+    "register_unreadable": {
+        "vi": "Không đọc được sổ phân công",
+        "en": "The assignment register cannot be read",
+    },
+    "assignment_layer": {
+        "vi": "Phân công (sổ phân công)",
+        "en": "Assignments (register)",
+    },
+    "assignment_ring_note": {
+        "vi": "Màu vòng = trạng thái; nét đứt = quá hạn",
+        "en": "Ring colour = status; dashed = overdue",
+    },
+    "status": {"vi": "Trạng thái", "en": "Status"},
+    "status_date": {"vi": "Ngày trạng thái", "en": "Status date"},
+    "decision": {"vi": "Văn bản", "en": "Decision"},
+    "decision_number": {"vi": "Văn bản (số, ký hiệu)", "en": "Decision (number)"},
+    "decision_date": {"vi": "Ngày văn bản", "en": "Decision date"},
+    "note": {"vi": "Ghi chú", "en": "Note"},
+    "target_year_short": {"vi": "Năm mục tiêu", "en": "Target year"},
+    "overdue": {"vi": "Quá hạn", "en": "Overdue"},
+    "years_late": {"vi": "Số năm quá hạn", "en": "Years late"},
+    "version": {"vi": "Phiên bản", "en": "Version"},
+    "updated_by": {"vi": "Người sửa cuối", "en": "Last changed by"},
+    "village_id": {"vi": "Mã thôn/bản", "en": "Village ID"},
+    "proposal": {"vi": "Đề xuất của công cụ", "en": "The tool's proposal"},
+    "proposal_reason": {"vi": "Lý do đề xuất", "en": "Why proposed"},
+    "follows_proposal": {"vi": "theo đề xuất", "en": "as proposed"},
+    "overrides_proposal": {
+        "vi": "khác đề xuất: {operator}",
+        "en": "overrides the proposal: {operator}",
+    },
+    "overridden": {"vi": "đã chọn khác đề xuất", "en": "overridden"},
+    "no_proposal": {
+        "vi": "Không có đề xuất (không có dữ liệu trạm)",
+        "en": "No proposal (no site data)",
+    },
+    "assign_button": {"vi": "Phân công", "en": "Assign"},
+    "assigned_ok": {
+        "vi": "Đã phân công {village} cho {operator}",
+        "en": "{village} assigned to {operator}",
+    },
+    "assign_many_header": {
+        "vi": "Phân công các thôn/bản đã chọn ({n})",
+        "en": "Assign the selected villages ({n})",
+    },
+    "assign_many_operator": {
+        "vi": "Doanh nghiệp",
+        "en": "Operator",
+    },
+    "assign_many_follow": {
+        "vi": "Theo đề xuất của công cụ cho từng thôn/bản",
+        "en": "The tool's proposal for each village",
+    },
+    "assign_many_button": {
+        "vi": "Phân công {n} thôn/bản",
+        "en": "Assign {n} villages",
+    },
+    "assign_many_done": {
+        "vi": "Đã phân công {added} thôn/bản; {skipped} thôn/bản đã có phân công (giữ nguyên).",
+        "en": "{added} villages assigned; {skipped} already had an assignment (kept).",
+    },
+    "select_rows_hint": {
+        "vi": "Chọn một hoặc nhiều dòng (ô bên trái) để phân công; chọn một dòng để xem chi "
+        "tiết thôn/bản.",
+        "en": "Select one or more rows (left boxes) to assign them; select one row to see the "
+        "village.",
+    },
+    "click_village_hint": {
+        "vi": "Bấm vào một thôn/bản trên bản đồ hoặc chọn trong bảng bên dưới.",
+        "en": "Click a village on the map or select it in the table below.",
+    },
+    "village_panel": {"vi": "Thôn/bản đang chọn", "en": "Selected village"},
+    "no_assignment": {"vi": "Chưa có phân công", "en": "No assignment"},
+    "current_assignment": {"vi": "Phân công hiện tại", "en": "Current assignment"},
+    "change_status": {"vi": "Chuyển trạng thái", "en": "Change status"},
+    "status_new": {"vi": "Trạng thái mới", "en": "New status"},
+    "status_on": {"vi": "Ngày", "en": "Date"},
+    "status_button": {"vi": "Cập nhật trạng thái", "en": "Update status"},
+    "status_final": {
+        "vi": "Trạng thái cuối: không chuyển tiếp được (có thể hoàn tác thay đổi cuối).",
+        "en": "Final status: no further change (the last change can be undone).",
+    },
+    "status_changed": {
+        "vi": "{village}: {status} từ {date}.",
+        "en": "{village}: {status} from {date}.",
+    },
+    "edit_header": {"vi": "Sửa nội dung phân công", "en": "Edit the assignment"},
+    "edit_button": {"vi": "Lưu thay đổi", "en": "Save changes"},
+    "edited": {"vi": "Đã lưu thay đổi của {village}.", "en": "Changes to {village} saved."},
+    "operator_locked": {
+        "vi": "Chỉ đổi được doanh nghiệp khi đang ở trạng thái Đã phân công; hãy hủy rồi phân "
+        "công lại.",
+        "en": "The operator can change only while Assigned; cancel and assign again.",
+    },
+    "undo_last": {"vi": "Hoàn tác thay đổi cuối", "en": "Undo the last change"},
+    "undone": {"vi": "Đã hoàn tác thay đổi cuối của {village}.", "en": "Last change to {village} undone."},
+    "history": {"vi": "Lịch sử thay đổi", "en": "History of changes"},
+    "history_at": {"vi": "Thời điểm", "en": "When"},
+    "history_user": {"vi": "Người thực hiện", "en": "By"},
+    "history_action": {"vi": "Thao tác", "en": "Action"},
+    "history_field": {"vi": "Nội dung", "en": "Field"},
+    "history_old": {"vi": "Giá trị cũ", "en": "Before"},
+    "history_new": {"vi": "Giá trị mới", "en": "After"},
+    "history_undone": {"vi": "Đã hoàn tác", "en": "Undone"},
+    "action_assign": {"vi": "Phân công", "en": "Assigned"},
+    "action_import": {"vi": "Nhập từ danh sách", "en": "Imported"},
+    "action_edit": {"vi": "Sửa", "en": "Edited"},
+    "action_status": {"vi": "Đổi trạng thái", "en": "Status change"},
+    "action_undo": {"vi": "Hoàn tác", "en": "Undo"},
+    "conflict": {
+        "vi": "Xung đột phiên bản: không có gì bị ghi đè.",
+        "en": "Version conflict: nothing was overwritten.",
+    },
+    "conflict_current": {"vi": "Giá trị hiện tại trong sổ", "en": "The current value in the register"},
+    "assignments_metrics_total": {"vi": "Tổng số phân công", "en": "Assignments"},
+    "assignments_metrics_owed": {
+        "vi": "Còn nợ (chưa phát sóng)",
+        "en": "Still owed (not on air)",
+    },
+    "assignments_metrics_on_air": {"vi": "Đã phát sóng", "en": "On air"},
+    "assignments_metrics_verified": {"vi": "Đã nghiệm thu", "en": "Verified"},
+    "assignments_metrics_overdue": {"vi": "Quá hạn", "en": "Overdue"},
+    "unserved_candidates_header": {
+        "vi": "Thôn/bản chưa có dịch vụ (mô hình hoặc kế hoạch)",
+        "en": "Unserved villages (model or plan)",
+    },
+    "assignments_table_header": {"vi": "Danh sách phân công", "en": "Assignments"},
+    "views_header": {"vi": "Theo dõi", "en": "Follow-up"},
+    "view_by_operator": {"vi": "Theo doanh nghiệp", "en": "By operator"},
+    "view_by_district": {"vi": "Theo huyện", "en": "By district"},
+    "view_by_commune_2025": {"vi": "Theo xã (mới)", "en": "By commune (new)"},
+    "view_overdue": {"vi": "Quá hạn", "en": "Overdue"},
+    "view_progress": {"vi": "Tiến độ theo năm", "en": "Progress by year"},
+    "view_disagreements": {
+        "vi": "Chênh lệch sổ phân công – dữ liệu phủ sóng",
+        "en": "Register vs coverage data",
+    },
+    "view_history": {"vi": "Lịch sử", "en": "History"},
+    "owes_caption": {
+        "vi": "{operator} còn nợ {n} thôn/bản (Đã phân công + Đang xây dựng).",
+        "en": "{operator} still owes {n} villages (assigned + under construction).",
+    },
+    "owed": {"vi": "Còn nợ", "en": "Owed"},
+    "total": {"vi": "Tổng", "en": "Total"},
+    "nothing_overdue": {"vi": "Không có phân công quá hạn.", "en": "No assignment is overdue."},
+    "nothing_here": {"vi": "Chưa có phân công.", "en": "No assignments yet."},
+    "progress_due": {"vi": "Đến hạn (năm mục tiêu)", "en": "Due (target year)"},
+    "progress_on_air": {"vi": "Đã phát sóng", "en": "On air"},
+    "progress_verified": {"vi": "Đã nghiệm thu", "en": "Verified"},
+    "progress_plan_target": {
+        "vi": "Mục tiêu kế hoạch: tỷ lệ thôn/bản có sóng 3G/4G/5G",
+        "en": "Plan target: share of villages with 3G/4G/5G",
+    },
+    "progress_plan_actual": {
+        "vi": "Kế hoạch: thực hiện (hiện trạng)",
+        "en": "Plan: actual (current state)",
+    },
+    "progress_share": {"vi": "Tỷ lệ (%)", "en": "Share (%)"},
+    "progress_note": {
+        "vi": "Tỷ lệ tính trên số phân công (trừ đã hủy), cộng dồn đến cuối mỗi năm. Kế hoạch "
+        "không đặt mục tiêu theo năm cho từng thôn/bản được phân công; đường mục tiêu (nét đứt) "
+        "là tỷ lệ thôn/bản toàn tỉnh có sóng 3G/4G/5G (Phụ lục 1), chỉ để so sánh.",
+        "en": "Shares of the assignments (cancelled left out), cumulative to the end of each "
+        "year. The plan sets no yearly target per assigned village; the target line (dashed) "
+        "is the province's share of villages with 3G/4G/5G (Phụ lục 1), for comparison only.",
+    },
+    "year": {"vi": "Năm", "en": "Year"},
+    "series": {"vi": "Chỉ tiêu", "en": "Series"},
+    "disagreement_why": {"vi": "Chênh lệch", "en": "Disagreement"},
+    "register_disagreements_header": {
+        "vi": "Chênh lệch giữa sổ phân công và dữ liệu phủ sóng",
+        "en": "Where the register and the coverage data disagree",
+    },
+    "outputs_header": {"vi": "Xuất và sao lưu", "en": "Export and backup"},
+    "download_assignments_geojson": {
+        "vi": "Phân công (GeoJSON)",
+        "en": "Assignments (GeoJSON)",
+    },
+    "download_phu_luc_2": {"vi": "Phụ lục 2 (xlsx)", "en": "Phụ lục 2 (xlsx)"},
+    "download_backup": {"vi": "Sao lưu sổ phân công (.sqlite)", "en": "Back up the register (.sqlite)"},
+    "restore_upload": {
+        "vi": "Khôi phục từ bản sao lưu (.sqlite)",
+        "en": "Restore from a backup (.sqlite)",
+    },
+    "restore_confirm": {
+        "vi": "Tôi hiểu sổ phân công hiện tại sẽ được thay thế (một bản sao an toàn được lưu "
+        "bên cạnh).",
+        "en": "I understand the current register will be replaced (a safety copy is kept "
+        "beside it).",
+    },
+    "restore_button": {"vi": "Khôi phục", "en": "Restore"},
+    "restored": {
+        "vi": "Đã khôi phục sổ phân công. Bản sao an toàn của sổ cũ: {path}",
+        "en": "The register was restored. Safety copy of the old one: {path}",
+    },
+    "served": {"vi": "Có dịch vụ", "en": "Served"},
+    "villages_served_share": {
+        "vi": "Tỷ lệ thôn/bản có dịch vụ di động (đã nghiệm thu hoặc theo dữ liệu phủ sóng)",
+        "en": "Villages served (verified, or covered in the coverage data)",
+    },
+    "served_definition": {
+        "vi": "Thôn/bản được tính là có dịch vụ khi phân công đã nghiệm thu hoặc khi dữ liệu phủ "
+        "sóng (mô hình) cho thấy có sóng 3G/4G/5G; đã phân công, đang xây dựng hay đã phát sóng "
+        "mà chưa nghiệm thu thì chưa tính.",
+        "en": "A village counts as served when its assignment is verified or when the coverage "
+        "data (model) shows 3G/4G/5G; assigned, under construction or on air without "
+        "verification does not count.",
+    },
+    "served_verified_only": {
+        "vi": "Trong đó {n} thôn/bản được tính chỉ nhờ đã nghiệm thu (dữ liệu phủ sóng chưa "
+        "cho thấy có sóng).",
+        "en": "Of these, {n} count only because verified (the coverage data does not show them "
+        "covered).",
+    },
+    "location_precision": {"vi": "Vị trí", "en": "Location"},
+    "gap_class_short": {"vi": "Phủ sóng (mô hình)", "en": "Coverage (model)"},
+    "selected": {"vi": "Đang chọn", "en": "Selected"},
 }
 """UI labels keyed by a short key, each ``{"vi": …, "en": …}``; some hold ``{placeholders}``."""
 

@@ -14,7 +14,15 @@ Layers (each can be switched in the layer control):
   share one marker-cluster group (each operator still switches on and off on its own);
 * the plan's declared unserved villages (:attr:`Model.declared`) as rings in the colour of the
   operator assigned to serve them;
-* villages with FTTH fibre.
+* villages with FTTH fibre;
+* the assignment register's villages (:mod:`geo.assignments`) as rings in the colour of their
+  status (dashed when overdue), when ``assignments`` are given.
+
+In the units from 01/07/2025 (``units="2025"``) the communes are the new ones, built by
+:func:`geo.units2025.communes_2025_table` from the old polygons; a new commune's
+``geometry_method`` is in its tooltip and the legend, an ``approximate`` one is drawn dashed and a
+``missing`` one is not drawn (the legend names it): no boundary is invented. Villages show both
+communes ("Xã Ẳng Tở (cũ) → Xã Búng Lao (mới)"); there is no district level.
 
 Every layer and legend entry built from a synthetic layer says so ("(tổng hợp)" /
 "(synthetic)").
@@ -54,7 +62,8 @@ from folium.plugins import FeatureGroupSubGroup, MarkerCluster, Search
 from folium.template import Template
 from folium.utilities import JsCode
 
-from geo import demo, registry
+from geo import assignments as asg
+from geo import demo, registry, units2025
 from geo.operators import OPERATOR_DISPLAY
 from geo.pipeline import Model
 from geo.sites import OPERATORS
@@ -66,11 +75,13 @@ __all__ = [
     "GAP_COLOURS",
     "OPERATOR_COLOURS",
     "SHARE_CLASSES",
+    "STATUS_COLOURS",
     "build_map",
     "commune_layer",
     "display_communes",
     "map_attribution",
     "map_html",
+    "selection_layer",
     "standalone_html",
     "synthetic_layers",
 ]
@@ -93,6 +104,17 @@ OPERATOR_COLOURS: dict[str, str] = {
 }
 
 FIBRE_COLOUR = "#5b2a86"
+
+#: Colour of an assignment's ring by its status (:data:`geo.assignments.STATUSES`).
+STATUS_COLOURS: dict[str, str] = {
+    "assigned": "#6a3d9a",
+    "under_construction": "#e6ab02",
+    "on_air": "#1f78b4",
+    "verified": "#1b7837",
+    "cancelled": "#969696",
+}
+OVERDUE_COLOUR = "#b2182b"
+SELECTED_COLOUR = "#000000"
 
 #: Classes of the communes' share of villages with mobile broadband: (upper bound, colour).
 SHARE_CLASSES: tuple[tuple[float, str], ...] = (
@@ -444,14 +466,23 @@ def _pct_text(count, share, lang: str) -> str:
     return f"{fmt_number(count, lang)} ({fmt_percent(share, lang)})"
 
 
-def _commune_props(c: pd.DataFrame, lang: str) -> list[dict]:
-    """Escaped, pre-formatted properties of the communes (see :func:`_commune_spec`)."""
+def _commune_props(c: pd.DataFrame, lang: str, units: str = "pre2025") -> list[dict]:
+    """Escaped, pre-formatted properties of the communes (see :func:`_commune_spec`).
+
+    In the 2025 units (``units2025.communes_2025_table``): the new commune's name, the old
+    communes it is made of and its ``geometry_method`` (``gm``: e / a / m).
+    """
     cols = set(c.columns)
     props = []
     for row in c.itertuples(index=False):
         r = row._asdict()
-        p = {"n": _e(r.get("commune")), "d": _e(r.get("district")),
-             "k": _e(r.get("commune_code"))}
+        if units == "2025":
+            p = {"n": _e(r.get("commune_2025")) + f" ({_e(units2025.NEW_MARK[lang])})",
+                 "d": _e(r.get("communes_old")), "k": _e(r.get("commune_2025_code")),
+                 "gm": _text(r.get("geometry_method"))[:1]}
+        else:
+            p = {"n": _e(r.get("commune")), "d": _e(r.get("district")),
+                 "k": _e(r.get("commune_code"))}
         if "villages" in cols:
             p["v"] = fmt_number(_num(r.get("villages")), lang)
         if "villages_mobile_share" in cols:
@@ -471,12 +502,27 @@ def _commune_props(c: pd.DataFrame, lang: str) -> list[dict]:
     return props
 
 
-def _commune_spec(lang: str, synthetic: bool, fibre_synthetic: bool) -> list[TipLine]:
+def _commune_spec(
+    lang: str, synthetic: bool, fibre_synthetic: bool, units: str = "pre2025"
+) -> list[TipLine]:
     sx = _synthetic_suffix(lang, synthetic)
+    if units == "2025":
+        head: list[TipLine] = [
+            ("", "n", "b", None),
+            (_e(t("communes_old", lang)), "d", "", None),
+            (_e(t("commune_code", lang)), "k", "", None),
+            (_e(t("geometry_method", lang)), "gm", "",
+             {"e": _e(t("geometry_exact", lang)), "a": _e(t("geometry_approximate", lang)),
+              "m": _e(t("geometry_missing", lang))}),
+        ]
+    else:
+        head = [
+            ("", "n", "b", None),
+            (_e(t("district", lang)), "d", "", None),
+            (_e(t("commune_code", lang)), "k", "", None),
+        ]
     return [
-        ("", "n", "b", None),
-        (_e(t("district", lang)), "d", "", None),
-        (_e(t("commune_code", lang)), "k", "", None),
+        *head,
         (_e(t("villages_count", lang)), "v", "", None),
         (_e(t("mobile_coverage", lang) + sx), "m", "", None),
         (_e(t("fibre_villages", lang) + _synthetic_suffix(lang, fibre_synthetic)), "f", "", None),
@@ -491,8 +537,15 @@ def _commune_style_js() -> JsCode:
         f"""function(feature) {{
             var k = feature.properties.cl, colours = {colours};
             if (k === -2) {{
-                return {{color: "#4d4d4d", weight: 0.8, fillOpacity: 0.4,
+                var approx = feature.properties.gm === "a";
+                return {{color: approx ? "#222222" : "#4d4d4d", weight: approx ? 1.6 : 0.8,
+                         dashArray: approx ? "6 4" : null, fillOpacity: 0.4,
                          fillColor: "{NO_DATA_COLOUR}"}};
+            }}
+            if (feature.properties.gm === "a") {{
+                return {{color: "#222222", weight: 1.6, dashArray: "6 4",
+                         fillOpacity: k < 0 ? 0.35 : 0.5,
+                         fillColor: k < 0 ? "{NO_VILLAGES_COLOUR}" : colours[k]}};
             }}
             return {{color: "#4d4d4d", weight: 0.8, fillOpacity: k < 0 ? 0.35 : 0.5,
                      dashArray: k < 0 ? "3 3" : null,
@@ -509,6 +562,7 @@ def commune_layer(
     simplify_m: float = 300.0,
     synthetic: bool = False,
     fibre_synthetic: bool | None = None,
+    units: str = "pre2025",
 ) -> folium.GeoJson:
     """The communes as a GeoJson layer shaded by ``villages_mobile_share`` (when present).
 
@@ -528,10 +582,19 @@ def commune_layer(
         Whether the coverage shares come from synthetic sites (said in the tooltips).
     fibre_synthetic
         Whether the fibre counts are synthetic (``synthetic`` when None).
+    units
+        ``"pre2025"`` (:func:`geo.units.read_communes` columns) or ``"2025"``
+        (:func:`geo.units2025.communes_2025_table`: new communes, their old communes and
+        ``geometry_method``; ``approximate`` ones are drawn dashed, ``missing`` ones have no
+        geometry and are left out).
     """
     geoms = display_communes(communes, simplify_m)
-    props = _commune_props(pd.DataFrame(communes.drop(columns=communes.geometry.name)), lang)
-    spec = _commune_spec(lang, synthetic, synthetic if fibre_synthetic is None else fibre_synthetic)
+    props = _commune_props(
+        pd.DataFrame(communes.drop(columns=communes.geometry.name)), lang, units
+    )
+    spec = _commune_spec(
+        lang, synthetic, synthetic if fibre_synthetic is None else fibre_synthetic, units
+    )
     return folium.GeoJson(
         _feature_collection(geoms, props),
         name=name or _e(t("communes_layer", lang)),
@@ -546,15 +609,31 @@ def commune_layer(
 # ---------------------------------------------------------------------------------------------
 
 
-def _village_props(status: pd.DataFrame, lang: str, has_sites: bool) -> list[dict]:
-    """Escaped properties of the villages (see :func:`_village_spec`)."""
+def _village_props(
+    status: pd.DataFrame, lang: str, has_sites: bool, *, units: str = "pre2025",
+    ids: bool = False,
+) -> list[dict]:
+    """Escaped properties of the villages (see :func:`_village_spec`).
+
+    In the 2025 units the commune is "Xã A (cũ) → Xã B (mới)" (``units_display``) and the
+    district is left out; ``ids`` adds the ``village_id`` (``i``, last line of the tooltip).
+    """
     ops = [op for op in OPERATORS if op in status.columns]
     cover = status[ops].fillna(False).astype(bool).to_numpy() if ops else None
     labels = np.array([_e(_operator_label(op)) for op in ops], dtype=object)
+    show_pair = units == "2025" and "units_display" in status.columns
+    if show_pair:
+        pairs = _display_pairs(status, lang)
     props = []
     for i, r in enumerate(status.itertuples(index=False)):
         d = r._asdict()
-        p = {"n": _e(d.get("village")), "c": _e(d.get("commune")), "d": _e(d.get("district"))}
+        if show_pair:
+            p = {"n": _e(d.get("village")), "c": _e(pairs[i])}
+            if d.get("commune_2025_method") == "unresolved":
+                p["u"] = "1"
+        else:
+            p = {"n": _e(d.get("village")), "c": _e(d.get("commune")),
+                 "d": _e(d.get("district"))}
         if has_sites:
             p["g"] = _text(d.get("gap_class"))
             covering = labels[cover[i]] if cover is not None else []
@@ -569,23 +648,47 @@ def _village_props(status: pd.DataFrame, lang: str, has_sites: bool) -> list[dic
             p["a"] = _e(_operator_label(_text(d.get("declared_operator"))))
         if d.get("location_precision") == "commune":
             p["p"] = "c"
+        if ids:
+            p["i"] = _e(d.get("village_id"))
         props.append(p)
     return props
 
 
-def _village_spec(lang: str, sites_syn: bool, fibre_syn: bool) -> list[TipLine]:
+def _display_pairs(frame: pd.DataFrame, lang: str) -> np.ndarray:
+    """"Xã A (cũ) → Xã B (mới)" for each row, in ``lang`` (``units_display`` is Vietnamese)."""
+    if lang == "vi" and "units_display" in frame.columns:
+        return frame["units_display"].fillna("").astype(str).to_numpy()
+    return units2025.display_pair(
+        frame["commune"], frame["commune_2025"], frame.get("commune_2025_candidates"), lang=lang
+    ).to_numpy()
+
+
+def _id_line(lang: str) -> TipLine:
+    """The tooltip's last line, the village's id: the app finds the clicked village by it."""
+    return (_e(t("village_id", lang)), "i", "", None)
+
+
+def _village_spec(
+    lang: str, sites_syn: bool, fibre_syn: bool, *, units: str = "pre2025", ids: bool = False
+) -> list[TipLine]:
     sx, fx = _synthetic_suffix(lang, sites_syn), _synthetic_suffix(lang, fibre_syn)
     gaps = {k: _e(t(f"gap_{k}", lang) + sx) for k in ("all", "partial", "none")}
     gaps["nosites"] = _e(t("gap_nosites", lang))
+    where: list[TipLine] = (
+        [(_e(t("commune_old_new", lang)), "c", "", None),
+         ("", "u", "i", {"1": _e(t("unresolved_2025", lang))})]
+        if units == "2025"
+        else [(_e(t("commune", lang)), "c", "", None), (_e(t("district", lang)), "d", "", None)]
+    )
     return [
         ("", "n", "b", None),
-        (_e(t("commune", lang)), "c", "", None),
-        (_e(t("district", lang)), "d", "", None),
+        *where,
         (_e(t("gap_class", lang)), "g", "", gaps),
         (_e(t("operators_covering", lang) + sx), "o", "", {"-": _e(t("none_word", lang))}),
         (_e(t("fibre", lang) + fx), "f", "", {"0": _e(t("no", lang))}),
         (_e(t("declared_operator", lang)), "a", "b", None),
         ("", "p", "i", {"c": _e(t("location_commune_note", lang))}),
+        *([_id_line(lang)] if ids else []),
     ]
 
 
@@ -676,43 +779,138 @@ def _site_spec(op: str, lang: str, synthetic: bool) -> list[TipLine]:
     ]
 
 
-def _declared_props(declared: gpd.GeoDataFrame, status: pd.DataFrame) -> list[dict]:
-    """Escaped properties of the plan's declared villages (see :func:`_declared_spec`)."""
-    modelled = status.drop_duplicates("village_id").set_index("village_id")["mobile_broadband"]
+def _declared_props(
+    declared: gpd.GeoDataFrame, status: pd.DataFrame, *, lang: str = "vi",
+    units: str = "pre2025", ids: bool = False,
+) -> list[dict]:
+    """Escaped properties of the plan's declared villages (see :func:`_declared_spec`).
+
+    In the 2025 units the commune is both names, taken from ``status`` (``units_display``).
+    """
+    by_id = status.drop_duplicates("village_id").set_index("village_id")
+    modelled = by_id["mobile_broadband"]
+    pair = None
+    if units == "2025" and "units_display" in status.columns:
+        pair = pd.Series(_display_pairs(by_id, lang), index=by_id.index)
     props = []
     for r in declared.itertuples(index=False):
         d = r._asdict()
         m = modelled.get(d.get("village_id"))
         source = _text(d.get("source")) or _text(d.get("document"))
         row = _text(d.get("source_row"))
-        props.append(
-            {
-                "n": _e(d.get("village")),
-                "r": _e(source) + (f", Stt {_e(row)}" if row else ""),
-                "c": _e(d.get("commune")),
-                "d": _e(d.get("district")),
-                "a": _e(_operator_label(_text(d.get("operator")))),
-                "o": _e(d.get("operator")),
-                "l": "c" if d.get("location_precision") == "commune" else "p",
-                "mc": "" if _missing(m) else ("1" if bool(m) else "0"),
-            }
-        )
+        p = {
+            "n": _e(d.get("village")),
+            "r": _e(source) + (f", Stt {_e(row)}" if row else ""),
+            "c": _e(d.get("commune")),
+            "d": _e(d.get("district")),
+            "a": _e(_operator_label(_text(d.get("operator")))),
+            "o": _e(d.get("operator")),
+            "l": "c" if d.get("location_precision") == "commune" else "p",
+            "mc": "" if _missing(m) else ("1" if bool(m) else "0"),
+        }
+        if pair is not None:
+            p["c"] = _e(pair.get(d.get("village_id"), d.get("commune")))
+            p.pop("d")
+        if ids:
+            p["i"] = _e(d.get("village_id"))
+        props.append(p)
     return props
 
 
-def _declared_spec(lang: str, sites_syn: bool) -> list[TipLine]:
+def _declared_spec(
+    lang: str, sites_syn: bool, *, units: str = "pre2025", ids: bool = False
+) -> list[TipLine]:
     sx = _synthetic_suffix(lang, sites_syn)
+    where: list[TipLine] = (
+        [(_e(t("commune_old_new", lang)), "c", "", None)]
+        if units == "2025"
+        else [(_e(t("commune", lang)), "c", "", None), (_e(t("district", lang)), "d", "", None)]
+    )
     return [
         ("", "n", "b", None),
         (_e(t("unserved_declared", lang)), "r", "i", None),
-        (_e(t("commune", lang)), "c", "", None),
-        (_e(t("district", lang)), "d", "", None),
+        *where,
         (_e(t("declared_operator", lang)), "a", "b", None),
         (_e(t("location", lang)), "l", "",
          {"c": _e(t("location_commune", lang)), "p": _e(t("location_point", lang))}),
         (_e(t("modelled_covered", lang) + sx), "mc", "",
          {"1": _e(t("yes", lang)), "0": _e(t("no", lang))}),
+        *([_id_line(lang)] if ids else []),
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Assignments (the register)
+# ---------------------------------------------------------------------------------------------
+
+
+def _assignment_props(
+    a: pd.DataFrame, lang: str, *, pairs: pd.Series | None = None, ids: bool = False
+) -> list[dict]:
+    """Escaped properties of the register's assignments (see :func:`_assignment_spec`).
+
+    ``a`` is :func:`geo.assignments.to_geodataframe` (``status``, ``status_date``, ``overdue``
+    …); ``pairs`` the "old → new" commune text by ``village_id`` in the 2025 units.
+    """
+    props = []
+    for r in a.itertuples(index=False):
+        d = r._asdict()
+        status = _text(d.get("status"))
+        date = _text(d.get("status_date"))
+        year = d.get("target_year")
+        decision = _text(d.get("decision"))
+        ddate = _text(d.get("decision_date"))
+        p = {
+            "n": _e(d.get("village")),
+            "c": _e(d.get("commune")),
+            "d": _e(d.get("district")),
+            "o": _e(_operator_label(_text(d.get("operator")))),
+            "st": status,
+            "sd": _e(fmt_date(date, lang)) if date else "",
+            "y": "" if _missing(year) else str(int(year)),
+            "od": "1" if bool(d.get("overdue")) else "",
+            "dc": _e(decision + (f", {fmt_date(ddate, lang)}" if ddate else "")),
+            "nt": _e(d.get("note")),
+        }
+        if pairs is not None:
+            p["c"] = _e(pairs.get(d.get("village_id"), d.get("commune")))
+            p.pop("d")
+        if ids:
+            p["i"] = _e(d.get("village_id"))
+        props.append(p)
+    return props
+
+
+def _assignment_spec(lang: str, *, units: str = "pre2025", ids: bool = False) -> list[TipLine]:
+    statuses = {s: _e(asg.STATUS_LABELS[s][lang]) for s in asg.STATUSES}
+    where: list[TipLine] = (
+        [(_e(t("commune_old_new", lang)), "c", "", None)]
+        if units == "2025"
+        else [(_e(t("commune", lang)), "c", "", None), (_e(t("district", lang)), "d", "", None)]
+    )
+    return [
+        ("", "n", "b", None),
+        (f"<i>{_e(t('assignment_layer', lang))}</i>", "", "", None),
+        *where,
+        (_e(t("assigned_operator", lang)), "o", "b", None),
+        (_e(t("status", lang)), "st", "b", statuses),
+        (_e(t("status_date", lang)), "sd", "", None),
+        (_e(t("target_year_short", lang)), "y", "", None),
+        ("", "od", "b", {"1": _e(t("overdue", lang))}),
+        (_e(t("decision", lang)), "dc", "", None),
+        (_e(t("note", lang)), "nt", "", None),
+        *([_id_line(lang)] if ids else []),
+    ]
+
+
+def _assignment_style_js() -> JsCode:
+    return JsCode(
+        f"""function(feature) {{
+            var colours = {_js_json(STATUS_COLOURS)}, p = feature.properties;
+            return {{radius: 13, color: colours[p.st] || "#000", weight: 3.5, opacity: 0.95,
+                     fill: false, dashArray: p.od ? "5 4" : null}};
+        }}"""
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -722,11 +920,13 @@ def _declared_spec(lang: str, sites_syn: bool) -> list[TipLine]:
 
 def _legend_html(lang: str, *, has_sites: bool, sites_syn: bool, fibre_syn: bool,
                  operators: list[str], declared_ops: list[str], declared_doc: str,
-                 has_fibre: bool) -> str:
+                 has_fibre: bool, units: str = "pre2025", missing_communes: list[str] | None = None,
+                 has_approximate: bool = False, statuses: list[str] | None = None,
+                 legend_open: bool = True) -> str:
     """The legend's HTML; every text in it is escaped here."""
     sx = _e(_synthetic_suffix(lang, sites_syn))
     fx = _e(_synthetic_suffix(lang, fibre_syn))
-    parts = [f"<details open><summary>{_e(t('legend', lang))}</summary>"]
+    parts = [f"<details{' open' if legend_open else ''}><summary>{_e(t('legend', lang))}</summary>"]
     parts.append(f'<div class="sec">{_e(t("villages_layer", lang))}{sx}</div>')
     for k in ("all", "partial", "none") if has_sites else ("nosites",):
         parts.append(
@@ -742,6 +942,16 @@ def _legend_html(lang: str, *, has_sites: bool, sites_syn: bool, fibre_syn: bool
             f'<div class="row"><span class="dot" style="background:{FIBRE_COLOUR};width:7px;'
             f'height:7px;margin:0 2px"></span>{_e(t("fibre_villages", lang))}{fx}</div>'
         )
+    if statuses:
+        parts.append(f'<div class="sec">{_e(t("assignment_layer", lang))}</div>')
+        parts.append(f'<div class="sub">{_e(t("assignment_ring_note", lang))}</div>')
+        rings = " ".join(
+            f'<span class="op"><span class="dot" style="border:3px solid '
+            f'{STATUS_COLOURS[s]};background:transparent"></span>'
+            f"{_e(asg.STATUS_LABELS[s][lang])}</span>"
+            for s in statuses
+        )
+        parts.append(f'<div class="ops">{rings}</div>')
     if declared_ops:
         rings = " ".join(
             f'<span class="op"><span class="dot" style="border:3px solid '
@@ -769,6 +979,24 @@ def _legend_html(lang: str, *, has_sites: bool, sites_syn: bool, fibre_syn: bool
         )
     else:
         parts.extend(_share_scale(lang, sx))
+    if units == "2025":
+        parts.append(f'<div class="sec">{_e(t("boundaries_2025_legend", lang))}</div>')
+        parts.append(
+            '<div class="row"><span class="sw" style="background:#fff;border:1.5px solid #4d4d4d">'
+            f'</span>{_e(t("geometry_exact", lang))}</div>'
+        )
+        if has_approximate:
+            parts.append(
+                '<div class="row"><span class="sw" style="background:#fff;border:2px dashed '
+                f'#222"></span>{_e(t("geometry_approximate", lang))}</div>'
+            )
+        if missing_communes:
+            names = ", ".join(missing_communes)
+            parts.append(
+                f'<div class="row"><span class="sw" style="background:transparent;border:0">'
+                f'</span>{_e(t("geometry_missing_count", lang, n=len(missing_communes), names=names))}'
+                "</div>"
+            )
     if sites_syn or fibre_syn:
         parts.append(f'<div class="note">{_e(t("synthetic", lang))}</div>')
     parts.append(f'<div class="note">{_e(t("coverage_model_note", lang))}</div>')
@@ -814,6 +1042,12 @@ def build_map(
     simplify_m: float = 300.0,
     height: str | int = "100%",
     collapsed_layers: bool = False,
+    units: str = "pre2025",
+    commune_2025_code: str | None = None,
+    assignments: gpd.GeoDataFrame | None = None,
+    village_ids: bool = False,
+    selected: str | None = None,
+    legend_open: bool = True,
 ) -> folium.Map:
     """The coverage map of ``model`` (a province, or one of its districts).
 
@@ -833,21 +1067,55 @@ def build_map(
     collapsed_layers
         Show the layer control as a button (for small maps, e.g. in the app); the legend
         still explains every symbol.
+    units
+        ``"pre2025"`` (default) or ``"2025"``: the communes from 01/07/2025
+        (:func:`geo.units2025.communes_2025_table`, no district level), villages with both
+        communes in their tooltips.
+    commune_2025_code
+        With ``units="2025"``: show only this new commune.
+    assignments
+        The register's assignments (:func:`geo.assignments.to_geodataframe`) to draw as rings
+        in the colour of their status; only those of the shown communes are drawn.
+    village_ids
+        Add each village's ``village_id`` as the last line of its tooltips (the app finds the
+        clicked village by it).
+    selected
+        A ``village_id`` to mark with a black ring (not clickable).
+    legend_open
+        Show the legend unfolded (default); folded, it leaves a small map free.
 
     Returns
     -------
     folium.Map
     """
     check_lang(lang)
+    if units not in ("pre2025", "2025"):
+        raise ValueError(f"units must be 'pre2025' or '2025', not {units!r}")
     communes, status, sites, declared = model.communes, model.status, model.sites, model.declared
-    if district_code is not None:
+    missing_communes: list[str] = []
+    if units == "2025":
+        ctx = units2025.context(model)
+        communes = units2025.communes_2025_table(model)
+        status = ctx.status
+        if commune_2025_code is not None:
+            communes = communes[communes["commune_2025_code"] == commune_2025_code]
+            status = status[status["commune_2025_code"] == commune_2025_code]
+        if declared is not None:
+            declared = declared[declared["village_id"].isin(set(status["village_id"]))]
+        missing = communes["geometry_method"].eq("missing")
+        missing_communes = communes.loc[missing, "commune_2025"].astype(str).tolist()
+        communes = communes[~missing]
+    elif district_code is not None:
         communes = communes[communes["district_code"] == district_code]
         status = status[status["district_code"] == district_code]
         if declared is not None:
             declared = declared[declared["district_code"] == district_code]
-        if len(communes) and len(sites):
-            pad = max(model.radii.values(), default=0) / _METRES_PER_DEGREE
-            sites = _in_bbox(sites, communes.total_bounds, pad)
+    if assignments is not None and len(assignments):
+        assignments = assignments[assignments["village_id"].isin(set(status["village_id"]))]
+    scoped = district_code is not None or commune_2025_code is not None
+    if scoped and len(communes) and len(sites):
+        pad = max(model.radii.values(), default=0) / _METRES_PER_DEGREE
+        sites = _in_bbox(sites, communes.total_bounds, pad)
     has_sites = len(model.sites) > 0
     syn = synthetic_layers(model)
     sites_syn, fibre_syn = "sites" in syn, "fibre" in syn
@@ -871,13 +1139,14 @@ def build_map(
         simplify_m=simplify_m,
         synthetic=sites_syn,
         fibre_synthetic=fibre_syn,
+        units=units,
     )
     commune_geo.add_to(m)
     search_members: list[folium.map.Layer] = [commune_geo]
 
     # Villages, one layer per gap class.
-    vprops = _village_props(status, lang, has_sites)
-    vspec = _village_spec(lang, sites_syn, fibre_syn)
+    vprops = _village_props(status, lang, has_sites, units=units, ids=village_ids)
+    vspec = _village_spec(lang, sites_syn, fibre_syn, units=units, ids=village_ids)
     klass = np.array([p["g"] for p in vprops], dtype=object)
     for k in ("all", "partial", "none") if has_sites else ("nosites",):
         sel = np.flatnonzero(klass == k)
@@ -895,7 +1164,7 @@ def build_map(
     declared_ops: list[str] = []
     declared_doc = ""
     if declared is not None and len(declared):
-        dprops = _declared_props(declared, model.status)
+        dprops = _declared_props(declared, status, lang=lang, units=units, ids=village_ids)
         present = {p["o"] for p in dprops}
         declared_ops = [op for op in OPERATORS if op in present] + sorted(
             present - set(OPERATORS))
@@ -912,7 +1181,23 @@ def build_map(
         name = t("unserved_declared", lang) + (f" ({declared_doc})" if declared_doc else "")
         _points_layer(
             declared, dprops, _swatch_name("#333333", name, "ring"), style,
-            _declared_spec(lang, sites_syn),
+            _declared_spec(lang, sites_syn, units=units, ids=village_ids),
+        ).add_to(m)
+
+    # The register's assignments: rings in the colour of their status.
+    statuses: list[str] = []
+    if assignments is not None and len(assignments):
+        a = assignments[~(assignments.geometry.isna() | assignments.geometry.is_empty)]
+        pairs = None
+        if units == "2025":
+            by_id = status.drop_duplicates("village_id").set_index("village_id")
+            pairs = pd.Series(_display_pairs(by_id, lang), index=by_id.index)
+        present = set(a["status"])
+        statuses = [st for st in asg.STATUSES if st in present]
+        _points_layer(
+            a, _assignment_props(a, lang, pairs=pairs, ids=village_ids),
+            _swatch_name(STATUS_COLOURS["assigned"], t("assignment_layer", lang), "ring"),
+            _assignment_style_js(), _assignment_spec(lang, units=units, ids=village_ids),
         ).add_to(m)
 
     # Villages with FTTH fibre (hidden at start).
@@ -976,22 +1261,53 @@ def build_map(
         index,
         (t("search_placeholder", lang), t("search_not_found", lang), t("search_cancel", lang)),
     ).add_to(m)
+    if selected is not None:
+        ring = selection_layer(status, selected)
+        if ring is not None:
+            ring.add_to(m)
     _Legend(
         _legend_html(
             lang, has_sites=has_sites, sites_syn=sites_syn, fibre_syn=fibre_syn,
             operators=operators, declared_ops=declared_ops, declared_doc=declared_doc,
-            has_fibre=has_fibre,
+            has_fibre=has_fibre, units=units, missing_communes=missing_communes,
+            has_approximate=bool(
+                units == "2025" and communes["geometry_method"].eq("approximate").any()
+            ),
+            statuses=statuses, legend_open=legend_open,
         )
     ).add_to(m)
     _Attribution(map_attribution()).add_to(m)
     folium.LayerControl(collapsed=collapsed_layers, position="topright").add_to(m)
 
-    if len(communes):
-        minx, miny, maxx, maxy = communes.total_bounds
+    frame = communes if len(communes) else status
+    if len(frame):
+        minx, miny, maxx, maxy = frame.total_bounds
         # Leave room for the legend (bottom left) and the search box (top left).
-        m.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(300, 10),
+        m.fit_bounds([[miny, minx], [maxy, maxx]],
+                     padding_top_left=(300, 10) if legend_open else (10, 50),
                      padding_bottom_right=(10, 10))
     return m
+
+
+def selection_layer(status: pd.DataFrame, village_id: str | None) -> folium.FeatureGroup | None:
+    """A black ring (not clickable) on the village ``village_id`` of ``status``; None when the
+    village is not there or has no point.
+
+    The app adds it to a drawn map without reloading it (``st_folium``'s
+    ``feature_group_to_add``), so that the map keeps its view when the planner picks a village.
+    """
+    if village_id is None:
+        return None
+    hit = status[status["village_id"] == village_id]
+    if not len(hit) or hit.geometry.iloc[0] is None or hit.geometry.iloc[0].is_empty:
+        return None
+    pt = hit.geometry.iloc[0]
+    group = folium.FeatureGroup(name=_e(t("selected", "vi")), control=False)
+    folium.CircleMarker(
+        [pt.y, pt.x], radius=18, color=SELECTED_COLOUR, weight=2.5, fill=False,
+        interactive=False,
+    ).add_to(group)
+    return group
 
 
 _CLUSTER_ICON_JS = """function(cluster) {
@@ -1030,7 +1346,15 @@ def standalone_html(model: Model, lang: str = "vi", **kwargs) -> str:
     root = m.get_root()
     title = f"{t('page_title', lang)}: {model.province}"
     district_code = kwargs.get("district_code")
-    if district_code is not None:
+    if kwargs.get("units") == "2025":
+        ctx = units2025.context(model)
+        title = f"{t('page_title', lang)}: {ctx.province_2025}"
+        code = kwargs.get("commune_2025_code")
+        names = ctx.communes_2025.set_index("commune_2025_code")["commune_2025"]
+        if code is not None and code in names.index:
+            title = f"{t('page_title', lang)}: {names[code]}, {ctx.province_2025}"
+        title += f" ({t('units_2025_long', lang)})"
+    elif district_code is not None:
         names = model.communes.loc[model.communes["district_code"] == district_code, "district"]
         if len(names):
             title = f"{t('page_title', lang)}: {names.iloc[0]}, {model.province}"

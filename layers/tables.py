@@ -1,31 +1,57 @@
-"""Tables for the screen and for files: indicators (Phụ lục 1 layout), unserved villages.
+"""Tables for the screen and for files: indicators (Phụ lục 1 layout), unserved villages,
+the assignment register's views.
 
 :func:`indicator_rows` is the one list of indicator rows both the app's panel and
 :func:`indicators_xlsx` show, in the layout of Phụ lục 1 of plan 4638/KH-UBND: Stt, Chỉ tiêu,
 Đơn vị tính, Thực hiện, Mục tiêu năm Y, So sánh được (with why), Nguồn. Shares are written as
 percentages (0–100) in files, as the plans print them.
+
+:func:`count_served` makes the indicators count a village as served only when its assignment is
+verified or when the coverage data says so (:func:`geo.assignments.served_status`). The
+register's views (:func:`assignments_table`, :func:`by_operator_table`, :func:`by_district_table`,
+:func:`overdue_table`, :func:`progress_long`, :func:`history_table`,
+:func:`register_disagreements`, :func:`candidates_table`) put
+:mod:`geo.assignments`' frames in the language of the screen; in the units from 01/07/2025 a
+commune is shown with both names ("Xã Ẳng Tở (cũ) → Xã Búng Lao (mới)") and there is no district.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 
+import numpy as np
 import pandas as pd
 
-from geo import demo, pipeline, plans, registry
-from geo.operators import OPERATOR_DISPLAY
+from geo import assignments as asg
+from geo import demo, pipeline, plans, registry, units2025
+from geo import units as units_mod
+from geo.operators import OPERATOR_DISPLAY, OPERATORS
 from geo.sites import SITE_SHARING_DEFINITION
-from layers.i18n import check_lang, comparable_label, fmt_number, fmt_percent, t
+from layers.i18n import MISSING, check_lang, comparable_label, fmt_date, fmt_number, fmt_percent, t
 
 __all__ = [
     "DEFINITIONS_VI",
+    "assignment_facts",
+    "assignments_table",
+    "by_district_table",
+    "by_operator_table",
+    "candidates_table",
+    "commune_pairs",
+    "count_served",
+    "crosswalk_csv",
     "disagreements",
     "header_row",
+    "history_table",
     "indicator_label",
     "indicator_rows",
     "indicators_xlsx",
+    "overdue_table",
+    "progress_long",
+    "register_disagreements",
     "unserved_table",
+    "why_text",
 ]
 
 #: Tool indicators that are shares (fractions 0–1 in the result, % in files).
@@ -86,7 +112,32 @@ def _actual_value(result: dict, key: str):
     return v if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
+@functools.lru_cache(maxsize=1)
+def _why_vi_map() -> dict[tuple[str, str, str], str]:
+    m = plans.load_indicator_map()
+    return dict(
+        zip(zip(m["plan_id"], m["source_row"], m["indicator"], strict=True), m["why_vi"],
+            strict=True)
+    )
+
+
+def why_text(target: dict, lang: str = "vi") -> str:
+    """Why a plan figure and the tool's indicator differ, in ``lang``.
+
+    The Vietnamese text is the target's ``why_vi`` when it carries one, else the indicator
+    map's (:func:`geo.plans.load_indicator_map`), found by plan, row and indicator.
+    """
+    if lang != "vi":
+        return str(target.get("why") or "")
+    if target.get("why_vi"):
+        return str(target["why_vi"])
+    key = (str(target.get("plan_id")), str(target.get("source_row")), str(target.get("indicator")))
+    return _why_vi_map().get(key) or str(target.get("why") or "")
+
+
 def _definition(result: dict, key: str, lang: str, sharing_distance_m: float | None) -> str:
+    if key == "villages_mobile_share" and result.get("served_from_register"):
+        return t("served_definition", lang)
     if key == "site_sharing_rate":
         text = SITE_SHARING_DEFINITION[lang]
         return text.format(distance=sharing_distance_m) if sharing_distance_m is not None else (
@@ -178,7 +229,7 @@ def indicator_rows(
                else f" {tr.get('unit')}")
         ) if target is not None else "—"
         comparable = tr.get("comparable")
-        why = tr.get("why") or ""
+        why = why_text(tr, lang)
         rows.append(
             {
                 "key": key,
@@ -332,9 +383,13 @@ def indicators_xlsx(
         return target_fmts[k]
 
     ws = wb.add_worksheet(t("indicators_sheet", lang)[:31])
-    scope = ", ".join(
-        str(result[k]) for k in ("commune", "district", "province") if result.get(k)
+    keys = (
+        ("commune_2025", "province_2025") if result.get("units") == "2025"
+        else ("commune", "district", "province")
     )
+    scope = ", ".join(str(result[k]) for k in keys if result.get(k))
+    if result.get("units") == "2025":
+        scope += f" ({t('units_2025_long', lang)})"
     ws.write(0, 0, f"{t('indicators', lang).upper()}: {scope}", title_f)
     ws.write(1, 0, t("xlsx_subtitle", lang, year=result.get("target_year")))
     r0 = 2
@@ -423,7 +478,12 @@ _LAYER_KEYS = {"layer_villages", "layer_communes", "layer_sites", "layer_unserve
 
 
 def unserved_table(
-    model: pipeline.Model, lang: str = "vi", *, district_code: str | None = None
+    model: pipeline.Model,
+    lang: str = "vi",
+    *,
+    district_code: str | None = None,
+    units: str = "pre2025",
+    commune_2025_code: str | None = None,
 ) -> pd.DataFrame:
     """The plan's declared unserved villages beside the model's status, for display.
 
@@ -440,15 +500,26 @@ def unserved_table(
         ``"vi"`` or ``"en"``.
     district_code
         Only this district.
+    units, commune_2025_code
+        ``"2025"``: the commune column shows both names (old → new), there is no district
+        column, and ``commune_2025_code`` keeps one new commune.
     """
     check_lang(lang)
     syn = model.sources.get("sites", {}).get("synthetic", False) and len(model.sites) > 0
     covered_col = t("modelled_covered", lang) + (f" ({t('synthetic_short', lang)})" if syn else "")
     columns = [t("stt", lang), t("village", lang), t("commune", lang), t("district", lang),
                t("assigned_operator", lang), t("location", lang), covered_col, t("source", lang)]
-    u = pipeline.layer(model, "unserved")
-    if district_code is not None and len(u):
-        u = u[u["district_code"] == district_code]
+    if units == "2025":
+        columns[2] = t("commune_old_new", lang)
+        columns.pop(3)
+        u = units2025.layer_2025(model, "unserved") if model.declared is not None else (
+            pipeline.layer(model, "unserved"))
+        if commune_2025_code is not None and len(u):
+            u = u[u["commune_2025_code"] == commune_2025_code]
+    else:
+        u = pipeline.layer(model, "unserved")
+        if district_code is not None and len(u):
+            u = u[u["district_code"] == district_code]
     if not len(u):
         return pd.DataFrame(columns=columns)
     approx = f" ({t('approx_location', lang)})"
@@ -462,25 +533,32 @@ def unserved_table(
         index=u.index,
     )
     stt = pd.to_numeric(u["source_row"], errors="coerce") if "source_row" in u else None
-    out = pd.DataFrame(
-        {
-            columns[0]: stt.astype("Int64") if stt is not None else range(1, len(u) + 1),
-            columns[1]: u["village"].astype(str),
-            columns[2]: u["commune"].fillna("").astype(str),
-            columns[3]: u["district"].fillna("").astype(str),
-            columns[4]: u["operator"].map(lambda o: OPERATOR_DISPLAY.get(o, o)),
-            columns[5]: u["location_precision"].map(
-                {"point": t("location_point", lang), "commune": t("location_commune", lang)}
-            ).fillna("—"),
-            columns[6]: covered,
-            columns[7]: u["source"].fillna("").astype(str),
-        }
-    )
+    data = {
+        t("stt", lang): stt.astype("Int64") if stt is not None else range(1, len(u) + 1),
+        t("village", lang): u["village"].astype(str),
+    }
+    if units == "2025":
+        data[columns[2]] = _pairs_of(u, lang)
+    else:
+        data[columns[2]] = u["commune"].fillna("").astype(str)
+        data[columns[3]] = u["district"].fillna("").astype(str)
+    data[t("assigned_operator", lang)] = u["operator"].map(lambda o: OPERATOR_DISPLAY.get(o, o))
+    data[t("location", lang)] = u["location_precision"].map(
+        {"point": t("location_point", lang), "commune": t("location_commune", lang)}
+    ).fillna("—")
+    data[covered_col] = covered
+    data[t("source", lang)] = u["source"].fillna("").astype(str)
+    out = pd.DataFrame(data, index=u.index)
     return out.sort_values(columns[0]).reset_index(drop=True)
 
 
 def disagreements(
-    model: pipeline.Model, lang: str = "vi", *, district_code: str | None = None
+    model: pipeline.Model,
+    lang: str = "vi",
+    *,
+    district_code: str | None = None,
+    units: str = "pre2025",
+    commune_2025_code: str | None = None,
 ) -> pd.DataFrame:
     """Villages where the plan's list and the model disagree.
 
@@ -497,16 +575,26 @@ def disagreements(
         ``"vi"`` or ``"en"``.
     district_code
         Only this district.
+    units, commune_2025_code
+        As in :func:`unserved_table`.
     """
     check_lang(lang)
     s = model.status
-    if district_code is not None:
+    if units == "2025":
+        s = units2025.context(model).status
+        if commune_2025_code is not None:
+            s = s[s["commune_2025_code"] == commune_2025_code]
+    elif district_code is not None:
         s = s[s["district_code"] == district_code]
     kind, village, commune, district = (t("disagreement_kind", lang), t("village", lang),
                                         t("commune", lang), t("district", lang))
+    if units == "2025":
+        commune = t("commune_old_new", lang)
     op_col, cov_col = t("declared_operator", lang), t("operators_covering", lang)
     loc_col = t("location", lang)
     columns = [kind, village, commune, district, op_col, cov_col, loc_col]
+    if units == "2025":
+        columns.remove(district)
     if model.declared is None or not len(s) or not len(model.sites):
         return pd.DataFrame(columns=columns)
     ops = [op for op in OPERATOR_DISPLAY if op in s.columns]
@@ -520,13 +608,20 @@ def disagreements(
     parts = []
     for frame, label in ((a, t("declared_but_covered", lang)), (b, t("notspot_not_declared", lang))):
         if len(frame):
+            where = (
+                {commune: _pairs_of(frame, lang).to_numpy()}
+                if units == "2025"
+                else {
+                    commune: frame["commune"].fillna("").astype(str).to_numpy(),
+                    district: frame["district"].fillna("").astype(str).to_numpy(),
+                }
+            )
             parts.append(
                 pd.DataFrame(
                     {
                         kind: label,
                         village: frame["village"].astype(str).to_numpy(),
-                        commune: frame["commune"].fillna("").astype(str).to_numpy(),
-                        district: frame["district"].fillna("").astype(str).to_numpy(),
+                        **where,
                         op_col: frame["declared_operator"].map(
                             lambda o: OPERATOR_DISPLAY.get(o, o)).fillna("").to_numpy(),
                         cov_col: frame.apply(covering, axis=1).to_numpy(),
@@ -539,3 +634,539 @@ def disagreements(
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Both names of a commune (units from 01/07/2025)
+# ---------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _new_names() -> pd.Series:
+    u = units_mod.units_2025().drop_duplicates("commune_2025_code")
+    return u.set_index("commune_2025_code")["commune_2025"]
+
+
+def _pairs_of(frame: pd.DataFrame, lang: str) -> pd.Series:
+    """"Xã A (cũ) → Xã B (mới)" for each row of ``frame`` (``units_display``, or ``commune``
+    with ``commune_2025`` / ``commune_2025_code``)."""
+    if lang == "vi" and "units_display" in frame.columns and frame["units_display"].notna().all():
+        return frame["units_display"].astype(str)
+    if "commune_2025" in frame.columns:
+        new = frame["commune_2025"]
+    else:
+        new = frame["commune_2025_code"].map(_new_names())
+    cands = frame.get("commune_2025_candidates")
+    return units2025.display_pair(frame["commune"], new, cands, lang=lang)
+
+
+def commune_pairs(
+    assignments: pd.DataFrame, lang: str = "vi", status: pd.DataFrame | None = None
+) -> pd.Series:
+    """Both names of each assignment's commune ("Xã A (cũ) → Xã B (mới)"), aligned to it.
+
+    From ``status`` (a model's villages in the 2025 units, :func:`geo.units2025.to_2025`) by
+    ``village_id`` when the village is there (it knows where a split commune's village went),
+    else from the register's ``commune_2025_code``.
+    """
+    check_lang(lang)
+    if not len(assignments):
+        return pd.Series([], index=assignments.index, dtype=object)
+    base = _pairs_of(assignments, lang)
+    if status is not None and "commune_2025" in status.columns:
+        s = status.drop_duplicates("village_id").set_index("village_id")
+        known = pd.Series(_pairs_of(s, lang).to_numpy(), index=s.index)
+        better = assignments["village_id"].map(known)
+        base = better.where(better.notna(), base)
+    return base.astype(str)
+
+
+def crosswalk_csv(table: pd.DataFrame) -> bytes:
+    """The crosswalk (:func:`geo.units2025.crosswalk`) as CSV, UTF-8 with a BOM (Excel reads
+    the Vietnamese names), codes as text."""
+    return table.to_csv(index=False).encode("utf-8-sig")
+
+
+# ---------------------------------------------------------------------------------------------
+# The register and the indicators
+# ---------------------------------------------------------------------------------------------
+
+
+def count_served(result: dict, status: pd.DataFrame, assignments: pd.DataFrame) -> dict:
+    """The indicators with a village counted as served only when its assignment is verified or
+    when the coverage data says so (:func:`geo.assignments.served_status`).
+
+    ``villages_mobile_share`` becomes the share of served villages (the plans' targets'
+    ``actual`` and ``met`` follow); the model's own share is kept as
+    ``villages_mobile_share_modelled``. Added: ``villages_served``, ``villages_verified_only``
+    (served only because verified: the coverage data does not show them covered) and
+    ``register_disagreements``. Without site data there is no coverage figure: the share stays
+    None (no data is not zero).
+
+    Parameters
+    ----------
+    result
+        :func:`geo.indicators.compute` or :func:`geo.units2025.indicators_2025` (not changed).
+    status
+        The model's villages of the same scope (``village_id``, ``mobile_broadband``, one
+        column per operator).
+    assignments
+        :func:`geo.assignments.current`.
+    """
+    out = dict(result)
+    n = len(status)
+    covered = status["mobile_broadband"].fillna(False).astype(bool).to_numpy()
+    if len(assignments):
+        ss = asg.served_status(status, assignments)
+        served = ss["served"].to_numpy(dtype=bool)
+        disagreeing = int((ss["disagreement"] != "").sum())
+    else:  # an empty register: the coverage data alone
+        served, disagreeing = covered, 0
+    out["villages_served"] = int(served.sum())
+    out["villages_verified_only"] = int((served & ~covered).sum())
+    out["register_disagreements"] = disagreeing
+    out["villages_mobile_share_modelled"] = result.get("villages_mobile_share")
+    if result.get("villages_mobile_share") is None or not n:
+        return out
+    share = served.sum() / n
+    out["villages_mobile_share"] = float(share)
+    out["served_from_register"] = True
+    targets = dict(out.get("targets") or {})
+    if "villages_mobile_share" in targets:
+        rows = []
+        for tr in targets["villages_mobile_share"]:
+            tr = dict(tr, actual=float(share))
+            if tr.get("comparable") != "no":
+                try:
+                    tr["met"] = bool(plans.meets_target(float(share), tr))
+                except Exception:  # a plan figure that is not a share
+                    tr["met"] = None
+            rows.append(tr)
+        targets["villages_mobile_share"] = rows
+    out["targets"] = targets
+    out["definitions"] = dict(out.get("definitions") or {}) | {
+        "villages_mobile_share": t("served_definition", "en")
+    }
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The register's views, in the language of the screen
+# ---------------------------------------------------------------------------------------------
+
+_FIELD_KEYS = {
+    "operator": "assigned_operator",
+    "target_year": "target_year_short",
+    "decision": "decision",
+    "decision_date": "decision_date",
+    "note": "note",
+    "status": "status",
+    "proposed_operator": "proposal",
+    "proposal_reason": "proposal_reason",
+    "village": "village",
+    "commune": "commune",
+    "district": "district",
+    "village_id": "village_id",
+}
+_DATE_FIELDS = {"decision_date", "assigned_on", "construction_on", "on_air_on", "verified_on",
+                "cancelled_on", "status_date"}
+_DATE_LABELS = {
+    "assigned_on": {"vi": "Ngày phân công", "en": "Assigned on"},
+    "construction_on": {"vi": "Ngày khởi công", "en": "Construction from"},
+    "on_air_on": {"vi": "Ngày phát sóng", "en": "On air from"},
+    "verified_on": {"vi": "Ngày nghiệm thu", "en": "Verified on"},
+    "cancelled_on": {"vi": "Ngày hủy", "en": "Cancelled on"},
+}
+
+
+def _plain(value) -> str:
+    """``value`` as text, "" when missing (None, NaN, NA)."""
+    return "" if value is None or value is pd.NA or value != value else str(value)
+
+
+def _status_label(status, lang: str) -> str:
+    return asg.STATUS_LABELS.get(str(status), {}).get(lang, "" if status is None else str(status))
+
+
+def _operator_display(op) -> str:
+    return "" if op is None or op != op else OPERATOR_DISPLAY.get(op, op)
+
+
+def _field_label(field: str, lang: str) -> str:
+    if field in _FIELD_KEYS:
+        return t(_FIELD_KEYS[field], lang)
+    if field in _DATE_LABELS:
+        return _DATE_LABELS[field][lang]
+    return field
+
+
+def _value_text(field: str, value, lang: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if field == "status":
+        return _status_label(value, lang)
+    if field in _DATE_FIELDS:
+        return fmt_date(str(value), lang)
+    if field in ("operator", "proposed_operator"):
+        return _operator_display(value)
+    return str(value)
+
+
+def _where_columns(a: pd.DataFrame, lang: str, units: str, pairs: pd.Series | None) -> dict:
+    if units == "2025":
+        both = pairs if pairs is not None else commune_pairs(a, lang)
+        return {t("commune_old_new", lang): both.reindex(a.index).fillna("").to_numpy()}
+    return {
+        t("commune", lang): a["commune"].fillna("").astype(str).to_numpy(),
+        t("district", lang): a["district"].fillna("").astype(str).to_numpy(),
+    }
+
+
+def _dates(values: pd.Series, lang: str) -> np.ndarray:
+    return np.array([fmt_date(v, lang) if v else MISSING for v in values], dtype=object)
+
+
+def assignments_table(
+    assignments: pd.DataFrame,
+    lang: str = "vi",
+    *,
+    units: str = "pre2025",
+    pairs: pd.Series | None = None,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """The register's assignments for the screen: village, commune (both names in the 2025
+    units), operator, status and its date, target year, overdue, decision, note, who changed it
+    last, version and the village's id (last column)."""
+    check_lang(lang)
+    a = assignments
+    late = asg.is_overdue(a, today) if len(a) else np.zeros(0, dtype=bool)
+    data = {t("village", lang): a["village"].astype(str).to_numpy()}
+    data |= _where_columns(a, lang, units, pairs)
+    data |= {
+        t("assigned_operator", lang): a["operator"].map(_operator_display).to_numpy(),
+        t("status", lang): a["status"].map(lambda s: _status_label(s, lang)).to_numpy(),
+        t("status_date", lang): _dates(a["status_date"], lang),
+        t("target_year_short", lang): a["target_year"].astype("Int64").to_numpy(),
+        t("overdue", lang): np.where(late, t("overdue", lang), ""),
+        t("decision", lang): [
+            (_plain(d) + (f", {fmt_date(dd, lang)}" if _plain(dd) else "")).strip(", ")
+            for d, dd in zip(a["decision"], a["decision_date"], strict=True)
+        ],
+        t("note", lang): a["note"].fillna("").astype(str).to_numpy(),
+        t("updated_by", lang): a["updated_by"].fillna("").astype(str).to_numpy(),
+        t("version", lang): a["version"].astype("Int64").to_numpy(),
+        t("village_id", lang): a["village_id"].astype(str).to_numpy(),
+    }
+    return pd.DataFrame(data)
+
+
+def _as_communes(a: pd.DataFrame, lang: str, pairs: pd.Series | None) -> pd.DataFrame:
+    """``a`` with its new commune in the district columns (the 2025 units have no district)."""
+    names = a["commune_2025_code"].map(_new_names())
+    return a.assign(district_code=a["commune_2025_code"], district=names.fillna("?"))
+
+
+def _status_columns(lang: str) -> dict[str, str]:
+    return {s: asg.STATUS_LABELS[s][lang] for s in asg.STATUSES}
+
+
+def by_operator_table(
+    assignments: pd.DataFrame,
+    lang: str = "vi",
+    *,
+    operator: str | None = None,
+    units: str = "pre2025",
+    owed_only: bool = True,
+) -> pd.DataFrame:
+    """What each operator (or one) still owes, by district (by new commune in the 2025 units)
+    and target year: :func:`geo.assignments.by_operator` in ``lang``."""
+    check_lang(lang)
+    a = _as_communes(assignments, lang, None) if units == "2025" else assignments
+    b = asg.by_operator(a, operator, owed_only=owed_only)
+    where = t("commune_2025", lang) if units == "2025" else t("district", lang)
+    out = pd.DataFrame(
+        {
+            t("assigned_operator", lang): b["operator"].map(_operator_display),
+            where: b["district"].fillna("").astype(str),
+            t("target_year_short", lang): b["target_year"],
+        }
+    )
+    for s, label in _status_columns(lang).items():
+        if s != "cancelled":
+            out[label] = b[s].astype(int)
+    out[t("owed", lang)] = b["owed"].astype(int)
+    out[t("total", lang)] = b["total"].astype(int)
+    return out.reset_index(drop=True)
+
+
+def by_district_table(
+    assignments: pd.DataFrame,
+    lang: str = "vi",
+    *,
+    units: str = "pre2025",
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Assignments per district (per new commune in the 2025 units): counts by status, owed,
+    overdue and owed per operator (:func:`geo.assignments.by_district`) in ``lang``."""
+    check_lang(lang)
+    a = _as_communes(assignments, lang, None) if units == "2025" else assignments
+    b = asg.by_district(a, today=today)
+    where = t("commune_2025", lang) if units == "2025" else t("district", lang)
+    out = pd.DataFrame({where: b["district"].fillna("").astype(str)})
+    for s, label in _status_columns(lang).items():
+        out[label] = b[s].astype(int)
+    out[t("owed", lang)] = b["owed"].astype(int)
+    out[t("overdue", lang)] = b["overdue"].astype(int)
+    out[t("total", lang)] = b["total"].astype(int)
+    for op in OPERATORS:
+        col = f"owed_{op}"
+        if col in b and b[col].sum() > 0:
+            out[f"{t('owed', lang)}: {_operator_display(op)}"] = b[col].astype(int)
+    return out.reset_index(drop=True)
+
+
+def overdue_table(
+    assignments: pd.DataFrame,
+    lang: str = "vi",
+    *,
+    units: str = "pre2025",
+    pairs: pd.Series | None = None,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """The overdue assignments (:func:`geo.assignments.overdue`), most late first."""
+    check_lang(lang)
+    o = asg.overdue(assignments, today=today)
+    if pairs is not None:
+        pairs = pd.Series(
+            o["village_id"].map(
+                pd.Series(pairs.to_numpy(), index=assignments["village_id"].to_numpy())
+            ).to_numpy(),
+            index=o.index,
+        )
+    data = {t("village", lang): o["village"].astype(str).to_numpy()}
+    data |= _where_columns(o, lang, units, pairs)
+    data |= {
+        t("assigned_operator", lang): o["operator"].map(_operator_display).to_numpy(),
+        t("status", lang): o["status"].map(lambda s: _status_label(s, lang)).to_numpy(),
+        t("target_year_short", lang): o["target_year"].astype("Int64").to_numpy(),
+        t("years_late", lang): o["years_late"].astype("Int64").to_numpy(),
+        t("village_id", lang): o["village_id"].astype(str).to_numpy(),
+    }
+    return pd.DataFrame(data)
+
+
+def progress_long(
+    assignments: pd.DataFrame,
+    plan_id: str | None = None,
+    lang: str = "vi",
+    *,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """:func:`geo.assignments.progress` in long form for a chart: one row per year and series
+    (due, on air, verified, the plan's target and current-state shares), with ``share`` (0–1),
+    ``percent`` (0–100), ``label`` (the series in ``lang``), ``text`` ("75,0 %") and ``count``
+    (villages; empty for the plan's lines)."""
+    check_lang(lang)
+    p = asg.progress(assignments, plan_id, today=today)
+    series = (
+        ("due", "progress_due"),
+        ("on_air", "progress_on_air"),
+        ("verified", "progress_verified"),
+        ("plan_target", "progress_plan_target"),
+        ("plan_actual", "progress_plan_actual"),
+    )
+    rows = []
+    for key, label in series:
+        share = p[f"{key}_share"]
+        count = p[key] if key in p else pd.Series([None] * len(p))
+        for year, sh, n in zip(p["year"], share, count, strict=True):
+            if sh is None or (isinstance(sh, float) and np.isnan(sh)):
+                continue
+            rows.append(
+                {
+                    "year": int(year),
+                    "series": key,
+                    "label": t(label, lang),
+                    "share": float(sh),
+                    "percent": float(sh) * 100,
+                    "text": fmt_percent(float(sh), lang),
+                    "count": "" if n is None else fmt_number(int(n), lang),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["year", "series", "label", "share", "percent", "text", "count"]
+    )
+
+
+def history_table(
+    history: pd.DataFrame, lang: str = "vi", *, names: pd.Series | None = None
+) -> pd.DataFrame:
+    """The history of changes (:func:`geo.assignments.history`) newest first, in ``lang``:
+    when (dd/mm/yyyy hh:mm UTC), who, the village (when ``names`` maps ids to names), the
+    action, the field, before, after, and whether a later undo reverted it."""
+    check_lang(lang)
+    h = history.sort_values("change_id", ascending=False, kind="stable")
+    when = [
+        f"{fmt_date(x, lang)} {str(x)[11:16]} UTC" if isinstance(x, str) and len(x) >= 16 else x
+        for x in h["at"]
+    ]
+    data = {t("history_at", lang): when, t("history_user", lang): h["user"].to_numpy()}
+    if names is not None:
+        data[t("village", lang)] = h["village_id"].map(names).fillna(h["village_id"]).to_numpy()
+    data |= {
+        t("history_action", lang): [t(f"action_{a}", lang) for a in h["action"]],
+        t("history_field", lang): [_field_label(f, lang) for f in h["field"]],
+        t("history_old", lang): [
+            _value_text(f, v, lang) for f, v in zip(h["field"], h["old_value"], strict=True)
+        ],
+        t("history_new", lang): [
+            _value_text(f, v, lang) for f, v in zip(h["field"], h["new_value"], strict=True)
+        ],
+        t("history_undone", lang): np.where(h["undone"].astype(bool), t("yes", lang), ""),
+    }
+    return pd.DataFrame(data)
+
+
+def register_disagreements(
+    status: pd.DataFrame,
+    assignments: pd.DataFrame,
+    lang: str = "vi",
+    *,
+    units: str = "pre2025",
+) -> pd.DataFrame:
+    """Where the register and the coverage data disagree (:func:`geo.assignments.disagreements`)
+    in ``lang``: village, commune (both names in the 2025 units), operator, status, whether the
+    model covers it, and the disagreement."""
+    check_lang(lang)
+    if not len(assignments):
+        d = pd.DataFrame(columns=["village_id", "village", "commune", "district",
+                                  "assigned_operator", "assignment_status", "mobile_broadband",
+                                  "disagreement", "why"])
+    else:
+        d = asg.disagreements(status, assignments, lang)
+    if units == "2025" and len(d):
+        known = status.drop_duplicates("village_id").set_index("village_id")
+        pairs = d["village_id"].map(pd.Series(_pairs_of(known, lang).to_numpy(), index=known.index))
+        pairs = pairs.fillna(d["commune"].fillna("").astype(str))
+        where = {t("commune_old_new", lang): pairs.to_numpy()}
+    else:
+        where = {
+            t("commune", lang): d["commune"].fillna("").astype(str).to_numpy(),
+            t("district", lang): d["district"].fillna("").astype(str).to_numpy(),
+        }
+    covered = [
+        MISSING if v is pd.NA or v is None else t("yes" if bool(v) else "no", lang)
+        for v in d["mobile_broadband"]
+    ]
+    return pd.DataFrame(
+        {
+            t("village", lang): d["village"].astype(str).to_numpy(),
+            **where,
+            t("assigned_operator", lang): d["assigned_operator"].map(_operator_display).to_numpy(),
+            t("status", lang): d["assignment_status"].map(lambda s: _status_label(s, lang)),
+            t("modelled_covered", lang): covered,
+            t("disagreement_why", lang): d["why"].to_numpy(),
+        }
+    )
+
+
+def candidates_table(
+    status: pd.DataFrame,
+    proposals: pd.DataFrame,
+    assignments: pd.DataFrame,
+    lang: str = "vi",
+    *,
+    units: str = "pre2025",
+) -> pd.DataFrame:
+    """The villages to assign: those the model finds without mobile broadband and those the
+    plan lists as unserved, with the plan's operator, the tool's proposal and its reason, and
+    the current assignment. The last column is the ``village_id``.
+
+    Parameters
+    ----------
+    status
+        The model's villages of the scope (in the 2025 units with ``units_display``).
+    proposals
+        :func:`geo.assignments.propose_for_model` (``village_id``, ``proposed_operator``,
+        ``reason_vi``, ``reason_en``).
+    assignments
+        :func:`geo.assignments.current`.
+    """
+    check_lang(lang)
+    keep = ~status["mobile_broadband"].fillna(False).astype(bool) | status[
+        "declared_unserved"
+    ].fillna(False).astype(bool)
+    v = status[keep.to_numpy()].drop_duplicates("village_id")
+    prop = proposals.drop_duplicates("village_id").set_index("village_id")
+    cur = assignments.drop_duplicates("village_id").set_index("village_id")
+    gap = v["gap_class"].map(
+        lambda g: t(f"gap_{g}", lang) if f"gap_{g}" in _GAP_KEYS else MISSING
+    )
+    if units == "2025":
+        where = {t("commune_old_new", lang): _pairs_of(v, lang).to_numpy()}
+    else:
+        where = {
+            t("commune", lang): v["commune"].fillna("").astype(str).to_numpy(),
+            t("district", lang): v["district"].fillna("").astype(str).to_numpy(),
+        }
+    reason = prop[f"reason_{lang}"] if f"reason_{lang}" in prop else prop.get("reason_vi")
+    out = pd.DataFrame(
+        {
+            t("village", lang): v["village"].astype(str).to_numpy(),
+            **where,
+            t("gap_class_short", lang): gap.to_numpy(),
+            t("unserved_declared", lang): v["declared_operator"].fillna("").map(
+                _operator_display).to_numpy(),
+            t("proposal", lang): v["village_id"].map(prop["proposed_operator"]).map(
+                _operator_display).fillna("").to_numpy(),
+            t("proposal_reason", lang): v["village_id"].map(reason).fillna("").to_numpy(),
+            t("assigned_operator", lang): v["village_id"].map(cur["operator"]).map(
+                _operator_display).fillna("").to_numpy(),
+            t("status", lang): v["village_id"].map(cur["status"]).map(
+                lambda s: _status_label(s, lang) if isinstance(s, str) else "").to_numpy(),
+            t("village_id", lang): v["village_id"].astype(str).to_numpy(),
+        }
+    )
+    sort = [c for c in (t("district", lang), t("commune", lang), t("commune_old_new", lang),
+                        t("village", lang)) if c in out.columns]
+    return out.sort_values(sort, kind="stable").reset_index(drop=True)
+
+
+_GAP_KEYS = {"gap_all", "gap_partial", "gap_none", "gap_nosites"}
+
+
+def assignment_facts(
+    current: dict, lang: str = "vi", *, pair: str | None = None
+) -> list[tuple[str, str]]:
+    """One assignment as (label, text) pairs for a card: operator, status and its date,
+    target year (overdue), decision, note, the proposal it followed or overrode, who changed
+    it last and the version."""
+    check_lang(lang)
+    status = current.get("status")
+    date = current.get(asg.STATUS_DATE_FIELDS.get(status, ""))
+    late = bool(asg.is_overdue(pd.DataFrame([current]))[0]) if status else False
+    decision = ", ".join(
+        x for x in (_plain(current.get("decision")),
+                    fmt_date(current["decision_date"], lang)
+                    if _plain(current.get("decision_date")) else "") if x
+    )
+    proposed = current.get("proposed_operator")
+    facts = [
+        (t("assigned_operator", lang), _operator_display(current.get("operator"))),
+        (t("status", lang), _status_label(status, lang)
+         + (f" ({fmt_date(date, lang)})" if date else "")),
+        (t("target_year_short", lang), str(current.get("target_year") or MISSING)
+         + (f" · {t('overdue', lang)}" if late else "")),
+        (t("decision", lang), decision or MISSING),
+    ]
+    if pair:
+        facts.insert(0, (t("commune_old_new", lang), pair))
+    if current.get("note"):
+        facts.append((t("note", lang), str(current["note"])))
+    if proposed:
+        reason = current.get("proposal_reason") or _operator_display(proposed)
+        which = "follows_proposal" if proposed == current.get("operator") else "overridden"
+        facts.append((t("proposal", lang), f"{reason} ({t(which, lang)})"))
+    facts.append((t("updated_by", lang), str(current.get("updated_by") or "")))
+    facts.append((t("version", lang), str(current.get("version") or "")))
+    return facts

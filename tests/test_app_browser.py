@@ -1,4 +1,5 @@
-"""The Streamlit app in a real browser: map, legend, synthetic banner, tooltip, English.
+"""The Streamlit app in a real browser: map, legend, synthetic banner, tooltip, English, the
+units from 01/07/2025, and assigning an operator to a village on the map.
 
 Starts ``streamlit run app.py`` on a free port and drives Debian's chromium
 (``/usr/bin/chromium``) with Playwright. Skipped, with the reason, when chromium, the data folder
@@ -14,7 +15,11 @@ npm packages unpacked as ``<name>@<version>/package/...``, e.g.::
         mkdir -p $p && tar -xzf "$(npm pack $p)" -C $p; done
 
 Other CDN files (bootstrap, fonts) are answered empty when they are not reachable; map tiles
-are not fetched. The screenshot goes to ``screenshots/app.png`` (git-ignored).
+are not fetched. Screenshots go to ``screenshots/`` (git-ignored): ``app.png``, ``app_en.png``,
+``app_2025.png``, ``assign_selected.png``, ``assign_done.png``, ``assign_verified_map.png``.
+
+The server's assignment register is a temporary file (``$COVERAGE_ASSIGNMENTS_DB``), empty when
+the module starts.
 """
 
 from __future__ import annotations
@@ -37,8 +42,14 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 JS_CACHE = Path(os.environ.get("COVERAGE_JS_CACHE", Path.home() / ".cache" / "vn-coverage-js"))
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
@@ -47,13 +58,15 @@ TIMEOUT_MS = 60_000
 
 def _local_asset(url: str) -> Path | None:
     """The cached copy of a CDN file, if any."""
-    m = re.match(r"https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/((?:@[^/]+/)?[^@/]+)@([^/]+)/(.*)",
-                 url)
+    m = re.match(
+        r"https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/((?:@[^/]+/)?[^@/]+)@([^/]+)/(.*)", url
+    )
     if m:
         p = JS_CACHE / f"{m[1]}@{m[2]}" / "package" / m[3]
         return p if p.is_file() else None
-    m = re.match(r"https://cdnjs\.cloudflare\.com/ajax/libs/leaflet\.markercluster/([^/]+)/(.*)",
-                 url)
+    m = re.match(
+        r"https://cdnjs\.cloudflare\.com/ajax/libs/leaflet\.markercluster/([^/]+)/(.*)", url
+    )
     if m:
         p = JS_CACHE / f"leaflet.markercluster@{m[1]}" / "package" / "dist" / m[2]
         return p if p.is_file() else None
@@ -83,7 +96,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def register_path(tmp_path_factory) -> Path:
+    """The server's assignment register (a temporary file, created by the app)."""
+    return tmp_path_factory.mktemp("register") / "assignments.sqlite"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, register_path):
     """A Streamlit server running app.py; stopped when the module's tests are done."""
     if not Path(CHROMIUM).exists():
         _skip(f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -103,21 +122,38 @@ def server(tmp_path_factory):
         _skip("synthetic layers missing: run python data/make_synthetic.py")
     leaflet_local = _local_asset("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
     if leaflet_local is None and not _reachable("cdn.jsdelivr.net"):
-        _skip(f"Leaflet cannot be loaded: cdn.jsdelivr.net is unreachable and {JS_CACHE} "
-                    "holds no copy (see this module's docstring)")
+        _skip(
+            f"Leaflet cannot be loaded: cdn.jsdelivr.net is unreachable and {JS_CACHE} "
+            "holds no copy (see this module's docstring)"
+        )
 
     port = _free_port()
     env = os.environ | {
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+        "COVERAGE_ASSIGNMENTS_DB": str(register_path),
     }
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     url = f"http://127.0.0.1:{port}"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             _wait_healthy(proc, url, log_path)
@@ -136,9 +172,10 @@ def _wait_healthy(proc: subprocess.Popen, url: str, log_path: Path, timeout: flo
     while True:
         if proc.poll() is not None:
             pytest.fail(f"streamlit exited with code {proc.returncode}:\n{log_path.read_text()}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(
-            f"{url}/_stcore/health", timeout=2
-        ) as r:
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r,
+        ):
             if r.status == 200:
                 return
         if time.monotonic() > deadline:
@@ -151,8 +188,11 @@ def _route(route):
     local = _local_asset(url)
     if local is not None:
         ctype = "text/css" if local.suffix == ".css" else "application/javascript"
-        return route.fulfill(status=200, body=local.read_bytes(),
-                             headers={"content-type": ctype, "access-control-allow-origin": "*"})
+        return route.fulfill(
+            status=200,
+            body=local.read_bytes(),
+            headers={"content-type": ctype, "access-control-allow-origin": "*"},
+        )
     host = re.match(r"https?://([^/:]+)", url)
     if host is None or host[1] in ("127.0.0.1", "localhost"):
         return route.continue_()
@@ -164,19 +204,38 @@ def _route(route):
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1900}, locale="vi-VN")
-        context.route("**/*", _route)
-        pg = context.new_page()
-        pg.set_default_timeout(TIMEOUT_MS)
-        pg.goto(server)
-        yield pg
-        context.close()
-        browser.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _new_page(browser, url: str):
+    context = browser.new_context(viewport={"width": 1440, "height": 1900}, locale="vi-VN")
+    context.route("**/*", _route)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.goto(url)
+    return context, pg
+
+
+@pytest.fixture(scope="module")
+def page(browser, server):
+    """One browser session shared by the module's first tests (state carries over)."""
+    context, pg = _new_page(browser, server)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def fresh_page(browser, server):
+    """A new browser session (Vietnamese, default sidebar) on the map page."""
+    context, pg = _new_page(browser, server)
+    yield pg
+    context.close()
 
 
 def _one_map(page) -> None:
@@ -196,6 +255,23 @@ def _one_map(page) -> None:
             stable_since = None
         if time.monotonic() > deadline:
             pytest.fail("the map iframe was not replaced")
+        page.wait_for_timeout(100)
+
+
+def _settled(page, quiet_ms: int = 600) -> None:
+    """Wait until the app's rerun is over: no stale element kept from the run before, for
+    ``quiet_ms`` in a row."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    quiet_since = None
+    while True:
+        if page.locator("[data-stale='true']").count() == 0:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since >= quiet_ms / 1000:
+                return
+        else:
+            quiet_since = None
+        if time.monotonic() > deadline:
+            pytest.fail("the app did not finish its rerun")
         page.wait_for_timeout(100)
 
 
@@ -262,10 +338,12 @@ def test_switch_to_english(page):
 
     _map_frame(page)
     # A changed assumption must survive the language switch.
+    _settled(page)
     radius = page.get_by_label("Bán kính 3G (km)")
     radius.fill("5.0")
     radius.press("Enter")
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(300)
+    _settled(page)
     page.locator("[data-testid='stSidebar']").get_by_text("English").click()
     page.get_by_text("Coverage map:").first.wait_for()
     page.get_by_text("Downloads", exact=True).wait_for()
@@ -287,3 +365,223 @@ def test_switch_to_english(page):
     assert sidebar.get_by_label("District").input_value() == "Whole province"
     assert sidebar.get_by_label("Year (sites on air by 31/12)").input_value() == "All"
     page.screenshot(path=str(ROOT / "screenshots" / "app_en.png"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Units from 01/07/2025
+# ---------------------------------------------------------------------------------------------
+
+
+def _shots() -> Path:
+    shots = ROOT / "screenshots"
+    shots.mkdir(exist_ok=True)
+    return shots
+
+
+def _hover_tooltip(page, frame, points) -> str | None:
+    """Hover the given container points of the map until a tooltip shows; its text."""
+    box = page.locator(MAP_FRAME).bounding_box()
+    tip = frame.locator(".leaflet-tooltip")
+    for x, y, *_ in points:
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        with contextlib.suppress(Exception):
+            tip.first.wait_for(state="visible", timeout=1500)
+            return tip.first.inner_text()
+    return None
+
+
+def test_units_from_2025_new_communes_both_names_and_crosswalk(fresh_page):
+    page = fresh_page
+    _map_frame(page)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_text("Từ 01/07/2025").click()
+    page.get_by_text("Xã / phường / đặc khu").wait_for()
+    _settled(page)
+    # Lai Châu: one of its new communes takes a share of a split old commune (approximate).
+    sidebar.get_by_label("Tỉnh", exact=True).click()
+    page.get_by_role("option", name="Tỉnh Lai Châu").click()
+    page.get_by_text("Bản đồ phủ sóng: Tỉnh Lai Châu").wait_for()
+    _settled(page)
+    frame = _map_frame(page)
+    legend = frame.locator(".coverage-legend").inner_text()
+    assert "Ranh giới xã từ 01/07/2025" in legend
+    assert "gần đúng" in legend and "nét đứt" in legend
+
+    communes = frame.evaluate(
+        """() => {
+            const out = {exact: 0, approximate: [], districts: 0};
+            window.map.eachLayer(l => {
+                const p = l.feature && l.feature.properties;
+                if (!p || p.gm === undefined || !l.getBounds) return;
+                if (p.gm === "a") out.approximate.push([p.n, l.options.dashArray]);
+                else out.exact += 1;
+            });
+            return out;
+        }"""
+    )
+    assert communes["exact"] > 30
+    assert communes["approximate"] and all(d == "6 4" for _, d in communes["approximate"])
+    assert all("(mới)" in n for n, _ in communes["approximate"])
+
+    points = frame.evaluate(
+        """() => {
+            const out = [];
+            window.map.eachLayer(l => {
+                const p = l.feature && l.feature.properties;
+                if (p && p.g && p.c && l.getLatLng && out.length < 10) {
+                    const q = window.map.latLngToContainerPoint(l.getLatLng());
+                    out.push([q.x, q.y]);
+                }
+            });
+            return out;
+        }"""
+    )
+    shown = _hover_tooltip(page, frame, points)
+    assert shown, "no tooltip appeared when hovering villages"
+    assert re.search(r"Xã \(cũ → mới\): .+ \(cũ\) → .+ \(mới\)", shown), shown
+    assert "Huyện:" not in shown
+
+    main = page.locator("[data-testid='stMain']")
+    assert "Đơn vị hành chính từ 01/07/2025" in main.inner_text()
+    for label in ("Bảng chuyển đổi (xlsx)", "Bảng chuyển đổi (csv)"):
+        main.get_by_role("button", name=label).wait_for()
+    page.screenshot(path=str(_shots() / "app_2025.png"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Assignments: click a village on the map, assign its operator, follow it to verified
+# ---------------------------------------------------------------------------------------------
+
+#: A total not-spot with its own coordinates, not in the plan's list, whose marker no other
+#: marker touches (so that a click reaches it and nothing else), inside the visible map.
+_FREE_NOT_SPOT_JS = """() => {
+    const all = [], cands = [];
+    window.map.eachLayer(l => {
+        if (!l.getLatLng) return;
+        const pt = window.map.latLngToContainerPoint(l.getLatLng());
+        all.push(pt);
+        const p = l.feature && l.feature.properties;
+        if (p && p.g === "none" && p.i && p.p !== "c" && !p.a) cands.push([pt, p.n, p.i]);
+    });
+    const size = window.map.getSize(), out = [];
+    for (const [pt, n, i] of cands) {
+        if (pt.x < 30 || pt.y < 80 || pt.x > size.x - 30 || pt.y > size.y - 30) continue;
+        const near = all.filter(q => q !== pt && Math.hypot(q.x - pt.x, q.y - pt.y) < 16);
+        if (near.length <= 1) out.push([pt.x, pt.y, n, i]);
+    }
+    return out;
+}"""
+
+_RING_STATUS_JS = """(vid) => {
+    let s = null;
+    window.map.eachLayer(l => {
+        const p = l.feature && l.feature.properties;
+        if (p && p.st && p.i === vid) s = p.st;
+    });
+    return s;
+}"""
+
+
+def _metric(page, label: str) -> str:
+    card = page.locator("[data-testid='stMetric']").filter(has_text=label).first
+    return card.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def _percent(text: str) -> float:
+    return float(text.replace("%", "").replace(".", "").replace(",", ".").strip())
+
+
+def test_assign_an_operator_to_a_village_on_the_map(fresh_page, register_path):
+    page = fresh_page
+    start = time.monotonic()
+    _map_frame(page)
+    share_label = "Tỷ lệ thôn/bản được phủ sóng di động băng rộng"
+    share_before = _percent(_metric(page, share_label))
+
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Phân công").click()
+    page.get_by_text("Phân công: Tỉnh Điện Biên").wait_for()
+    _settled(page)
+    # Nothing can be written before the planner gives a name.
+    page.get_by_text("Nhập họ tên ở thanh bên").wait_for()
+    name_box = page.locator("[data-testid='stSidebar']").get_by_label(
+        "Người thực hiện (họ tên)", exact=True
+    )
+    name_box.fill("Nguyễn Văn An")
+    name_box.press("Enter")
+    page.get_by_text("Phiên làm việc của Nguyễn Văn An").wait_for()
+    _settled(page)
+    total_before = int(_metric(page, "Tổng số phân công"))
+
+    frame = _map_frame(page)
+    candidates = frame.evaluate(_FREE_NOT_SPOT_JS)
+    assert candidates, "no free-standing unserved village marker on the map"
+    x, y, village, village_id = candidates[0]
+    box = page.locator(MAP_FRAME).bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+    # The panel shows the village, both its proposal and the form.
+    page.get_by_role("heading", name=village).wait_for()
+    panel = page.locator("[data-testid='stColumn']").filter(has_text="Thôn/bản đang chọn").last
+    text = panel.inner_text()
+    assert village_id in text
+    assert "Vùng lõm sóng" in text
+    proposal = re.search(r"Đề xuất của công cụ: (\w+): trạm gần nhất (\d+,\d) km", text)
+    assert proposal, text
+    assert panel.get_by_label("Văn bản (số, ký hiệu)").input_value() == "4638/KH-UBND"
+    decision_date = panel.get_by_role("group", name="Ngày văn bản").inner_text()
+    assert re.sub(r"\s", "", decision_date) == "15/12/2020", decision_date
+    _one_map(page)
+    page.screenshot(path=str(_shots() / "assign_selected.png"))
+
+    panel.get_by_role("button", name="Phân công", exact=True).click()
+    page.get_by_text(f"Đã phân công {village} cho").wait_for()
+    _settled(page)
+    # The figures, the map and the list follow.
+    assert int(_metric(page, "Tổng số phân công")) == total_before + 1
+    assert int(_metric(page, "Còn nợ (chưa phát sóng)")) >= 1
+    frame = _map_frame(page)
+    assert frame.evaluate(_RING_STATUS_JS, village_id) == "assigned"
+    # Data grids draw on a canvas; their accessible table holds the visible rows' text.
+    grids = page.locator("[data-testid='stDataFrame'] table")
+    listing = [g for g in grids.all_text_contents() if "Ngày trạng thái" in g]
+    assert listing and village in listing[0] and "Đã phân công" in listing[0], listing
+    page.screenshot(path=str(_shots() / "assign_done.png"), full_page=True)
+
+    # Under construction → on air → verified, each dated today.
+    for status in ("Đang xây dựng", "Đã phát sóng", "Đã nghiệm thu"):
+        panel = page.locator("[data-testid='stColumn']").filter(has_text="Chuyển trạng thái").last
+        panel.get_by_role("button", name="Cập nhật trạng thái").click()
+        page.get_by_text(f"{village}: {status} từ").wait_for()
+        _settled(page)
+    assert int(_metric(page, "Đã nghiệm thu")) >= 1
+
+    # The main map: the ring says verified, and the village now counts as served.
+    page.locator("[data-testid='stSidebarNav']").get_by_text("Bản đồ").click()
+    page.get_by_text("Bản đồ phủ sóng: Tỉnh Điện Biên").wait_for()
+    _settled(page)
+    frame = _map_frame(page)
+    assert frame.evaluate(_RING_STATUS_JS, village_id) is None  # ids only on the assignments map
+    statuses = frame.evaluate(
+        """() => { const s = new Set(); window.map.eachLayer(l => {
+            const p = l.feature && l.feature.properties; if (p && p.st) s.add(p.st); });
+            return [...s]; }"""
+    )
+    assert "verified" in statuses
+    assert "Phân công (sổ phân công)" in frame.locator(".coverage-legend").inner_text()
+    share_after = _percent(_metric(page, share_label))
+    assert share_after > share_before
+    assert "Trong đó 1 thôn/bản được tính chỉ nhờ đã nghiệm thu" in page.locator(
+        "[data-testid='stMain']").inner_text()
+    page.screenshot(path=str(_shots() / "assign_verified_map.png"))
+
+    from geo import assignments as asg
+
+    conn = asg.connect(register_path)
+    try:
+        row = asg.get(conn, village_id)
+        assert (row["status"], row["updated_by"], row["operator"]) == (
+            "verified", "Nguyễn Văn An", proposal.group(1))
+        assert row["decision"] == "4638/KH-UBND" and row["decision_date"] == "2020-12-15"
+    finally:
+        conn.close()
+    assert time.monotonic() - start < 90

@@ -128,8 +128,12 @@ def tiny_model() -> Model:
             "declared_unserved": [False, False, True, False],
             "declared_operator": ["", "", "VNPT", ""],
         },
-        geometry=[Point(103.03, 21.03), Point(103.07, 21.07), Point(103.15, 21.05),
-                  Point(103.17, 21.02)],
+        geometry=[
+            Point(103.03, 21.03),
+            Point(103.07, 21.07),
+            Point(103.15, 21.05),
+            Point(103.17, 21.02),
+        ],
         crs="EPSG:4326",
     )
     sites = gpd.GeoDataFrame(
@@ -164,8 +168,9 @@ def tiny_model() -> Model:
         geometry=[Point(103.15, 21.05)],
         crs="EPSG:4326",
     )
-    register = villages_mod.Register(status[["village_id", "village", "geometry"]].copy(),
-                                     pd.DataFrame())
+    register = villages_mod.Register(
+        status[["village_id", "village", "geometry"]].copy(), pd.DataFrame()
+    )
     data = ProvinceData("99", "Tỉnh Thử", communes, register, declared, ["test_plan"])
     sources = {
         "villages": {"synthetic": False, "source": "test"},
@@ -174,14 +179,28 @@ def tiny_model() -> Model:
         "population": {"synthetic": False, "source": "census"},
     }
     fibre = pd.DataFrame({"village_id": ["V1", "V4"], "operator": ["Viettel", "Viettel"]})
-    return Model(data, status, communes, sites, fibre, None,
-                 {"2G": 12000.0, "3G": 4000.0, "4G": 4000.0, "5G": 1000.0}, 30.0, sources)
+    return Model(
+        data,
+        status,
+        communes,
+        sites,
+        fibre,
+        None,
+        {"2G": 12000.0, "3G": 4000.0, "4G": 4000.0, "5G": 1000.0},
+        30.0,
+        sources,
+    )
 
 
 def _decoded(html: str) -> str:
     """The page with JSON string escapes undone: what ``innerHTML`` would receive."""
-    for esc, ch in (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0026", "&"), ("\\u0027", "'"),
-                    ('\\"', '"')):
+    for esc, ch in (
+        ("\\u003c", "<"),
+        ("\\u003e", ">"),
+        ("\\u0026", "&"),
+        ("\\u0027", "'"),
+        ('\\"', '"'),
+    ):
         html = html.replace(esc, ch)
     return html
 
@@ -263,32 +282,68 @@ def test_display_communes_keeps_shared_edges():
 
 def _result() -> dict:
     return {
-        "province_code": "11", "province": "Tỉnh Điện Biên", "units": "pre2025", "year": 2023,
-        "target_year": 2025, "villages": 600, "villages_mobile_share": 0.8397,
-        "villages_fibre_share": 0.8, "population": 598856, "population_covered": 388037,
-        "population_covered_share": 0.648, "sites": 416, "physical_sites": 250,
-        "shared_physical_sites": 16, "site_sharing_rate": 0.064, "total_not_spots": 100,
-        "partial_not_spots": 495, "unserved_by_operator": {"Viettel": 18},
+        "province_code": "11",
+        "province": "Tỉnh Điện Biên",
+        "units": "pre2025",
+        "year": 2023,
+        "target_year": 2025,
+        "villages": 600,
+        "villages_mobile_share": 0.8397,
+        "villages_fibre_share": 0.8,
+        "population": 598856,
+        "population_covered": 388037,
+        "population_covered_share": 0.648,
+        "sites": 416,
+        "physical_sites": 250,
+        "shared_physical_sites": 16,
+        "site_sharing_rate": 0.064,
+        "total_not_spots": 100,
+        "partial_not_spots": 495,
+        "unserved_by_operator": {"Viettel": 18},
         "villages_operator_share": {"Viettel": 0.74, "VNPT": 0.53},
-        "villages_located_by_commune": 29, "declared_vs_modelled": {},
+        "villages_located_by_commune": 29,
+        "declared_vs_modelled": {},
         "coverage_radii_m": {"3G": 4000, "4G": 4000},
-        "sources": {"sites": {"synthetic": True, "source": "x.csv"},
-                    "villages": {"synthetic": False, "source": "GeoNames"}},
+        "sources": {
+            "sites": {"synthetic": True, "source": "x.csv"},
+            "villages": {"synthetic": False, "source": "GeoNames"},
+        },
         "definitions": {"villages_mobile_share": "share of villages within the radius"},
         "targets": {
-            "villages_mobile_share": [{
-                "plan_id": "dienbien_4638", "document": "4638/KH-UBND", "source_row": "3",
-                "indicator": "Tỷ lệ thôn, bản được phủ sóng di động 3G, 4G, 5G", "unit": "%",
-                "year": 2025, "comparator": "=", "value": 100.0, "value_text": "100",
-                "comparable": "yes", "why": "same", "actual": 0.8397, "met": False,
-            }],
-            "site_sharing_rate": [{
-                "plan_id": "dienbien_4638", "document": "4638/KH-UBND", "source_row": "6",
-                "indicator": "Tỷ lệ sử dụng chung hạ tầng", "unit": "%", "year": 2025,
-                "comparator": "≥", "value": 30.0, "value_text": "30", "comparable": "partial",
-                "why": "the plan counts all passive infrastructure", "actual": 0.064,
-                "met": False,
-            }],
+            "villages_mobile_share": [
+                {
+                    "plan_id": "dienbien_4638",
+                    "document": "4638/KH-UBND",
+                    "source_row": "3",
+                    "indicator": "Tỷ lệ thôn, bản được phủ sóng di động 3G, 4G, 5G",
+                    "unit": "%",
+                    "year": 2025,
+                    "comparator": "=",
+                    "value": 100.0,
+                    "value_text": "100",
+                    "comparable": "yes",
+                    "why": "same",
+                    "actual": 0.8397,
+                    "met": False,
+                }
+            ],
+            "site_sharing_rate": [
+                {
+                    "plan_id": "dienbien_4638",
+                    "document": "4638/KH-UBND",
+                    "source_row": "6",
+                    "indicator": "Tỷ lệ sử dụng chung hạ tầng",
+                    "unit": "%",
+                    "year": 2025,
+                    "comparator": "≥",
+                    "value": 30.0,
+                    "value_text": "30",
+                    "comparable": "partial",
+                    "why": "the plan counts all passive infrastructure",
+                    "actual": 0.064,
+                    "met": False,
+                }
+            ],
         },
     }
 
@@ -326,17 +381,31 @@ def test_indicators_xlsx_current_state_and_english():
     r = _result() | {"year": None}
     wb = openpyxl.load_workbook(io.BytesIO(tables.indicators_xlsx(r, "en")))
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    assert ("No.", "Indicator", "Unit", "Actual (current state)", "Target 2025", "Comparable",
-            "Source") in rows
+    assert (
+        "No.",
+        "Indicator",
+        "Unit",
+        "Actual (current state)",
+        "Target 2025",
+        "Comparable",
+        "Source",
+    ) in rows
     vi = openpyxl.load_workbook(io.BytesIO(tables.indicators_xlsx(r, "vi")))
-    assert any(row[3] == "Thực hiện (hiện trạng)" for row in vi.worksheets[0].iter_rows(
-        values_only=True))
+    assert any(
+        row[3] == "Thực hiện (hiện trạng)" for row in vi.worksheets[0].iter_rows(values_only=True)
+    )
 
 
 def test_unserved_table_columns(tiny_model, monkeypatch):
     df = tables.unserved_table(tiny_model, "vi")
-    assert list(df.columns[:6]) == ["Stt", "Thôn/Bản", "Xã", "Huyện", "Doanh nghiệp",
-                                    "Vị trí (điểm/xã)"]
+    assert list(df.columns[:6]) == [
+        "Stt",
+        "Thôn/Bản",
+        "Xã",
+        "Huyện",
+        "Doanh nghiệp",
+        "Vị trí (điểm/xã)",
+    ]
     assert df.columns[6].startswith("Mô hình: có phủ sóng?")
     assert df.columns[7] == "Nguồn"
     assert df.iloc[0]["Doanh nghiệp"] == "VNPT (Vinaphone)"

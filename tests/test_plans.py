@@ -373,6 +373,25 @@ def test_map_uses_known_tool_indicators_and_says_no_when_nothing_measures_it(ind
     assert indicator_map["why"].str.len().min() > 30
 
 
+def test_every_why_has_a_vietnamese_translation(indicator_map):
+    assert indicator_map["why_vi"].str.len().min() > 30
+    assert (indicator_map["why_vi"] != indicator_map["why"]).all()
+    # Vietnamese ("công cụ": the tool), numbers the Vietnamese way ("29 %").
+    assert indicator_map["why_vi"].str.contains("công cụ").all()
+    why = indicator_map.set_index(["plan_id", "source_row"])["why_vi"]
+    assert "cột treo cáp" in why.loc[("dienbien_4638", "6")]
+    assert "chỉ mang tính tham khảo" in why.loc[("dienbien_4638", "3")]
+    assert indicator_map["why_vi"].str.contains("29 %").sum() == 4
+
+
+def test_targets_for_carries_why_vi_and_a_vietnamese_default():
+    df = plans.targets_for("huongtra_1529", 2024)
+    unmapped = df[df["tool_indicator"] == ""]
+    assert unmapped["why_vi"].str.startswith("Không có trong bảng đối chiếu").any()
+    mapped = df[df["tool_indicator"] == "site_sharing_rate"].iloc[0]
+    assert mapped["why_vi"].startswith("Cả hai đều là tỷ lệ vị trí trạm BTS dùng chung")
+
+
 @pytest.mark.parametrize(
     ("plan_id", "source_row", "start", "tool", "comparable"),
     [
@@ -425,6 +444,7 @@ def test_targets_for_joins_the_plan_year_to_the_map():
         "value_text",
         "comparable",
         "why",
+        "why_vi",
         "source_row",
         "plan_id",
     ]

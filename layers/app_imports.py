@@ -1,0 +1,1506 @@
+"""Nhập dữ liệu (Import data): the app's page for the planner's own files and village placements.
+
+The planner replaces a synthetic or demo layer of a province with a file of their own (sites,
+village register, fibre, unserved list, declared coverage) and places villages that are
+located only at their commune. The page is a thin face on :mod:`geo.imports` and
+:mod:`geo.placements`:
+
+1. choose the kind and the province, upload the file; every sheet or layer is offered
+   (:func:`geo.imports.inspect`);
+2. the file is read and matched (:func:`geo.imports.stage`, nothing stored); when the column
+   proposal is unsure a mapping form asks for each field's column, and the detected or
+   proposed CRS can be changed (:func:`geo.imports.confirm_file`, the mapping remembered);
+3. every problem is listed at once (file, sheet, row, field, message in the UI language) and
+   the rows in review are confirmed or corrected in a table (:func:`geo.imports.confirm`,
+   remembered for the next file);
+4. **Lưu** commits in one step (:func:`geo.imports.commit`); an abandoned or failed import
+   leaves the store as it was, and the page says how many rows were added, updated or
+   unchanged.
+
+:func:`planner_layers` gives the map page the committed layers of a province (with the
+placements applied to the village register), or None when the store holds nothing for it.
+
+The store is :func:`geo.imports.default_store_path` (``$COVERAGE_IMPORTS_DB``). Strings from a
+file reach the page only through ``st.dataframe``/``st.data_editor`` (escaped by Streamlit) or
+through :func:`md` (HTML and Markdown escaped).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import html
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import imports, placements
+from geo.errors import CoverageError, InputError, Problem
+from geo.operators import OPERATOR_DISPLAY, OPERATORS
+from geo.readers import columns as cols
+from geo.readers import coords, tables, vector
+from geo.readers.columns import ColumnMappingError
+
+__all__ = [
+    "KIND_EXTS",
+    "LABELS",
+    "md",
+    "planner_layers",
+    "planner_version",
+    "render",
+    "tr",
+]
+
+#: The page's words, Vietnamese first (to be merged into :data:`layers.i18n.LABELS`).
+LABELS: dict[str, dict[str, str]] = {
+    "title": {"vi": "Nhập dữ liệu", "en": "Import data"},
+    "intro": {
+        "vi": "Thay lớp dữ liệu tổng hợp (minh họa) bằng tệp của Sở: trạm BTS, danh mục thôn/bản, "
+        "cáp quang, danh sách thôn/bản chưa có dịch vụ, vùng phủ sóng do doanh nghiệp công bố. "
+        "Không có gì được lưu cho đến khi bấm **Lưu**.",
+        "en": "Replace a synthetic (demo) layer with the Department's own file: sites, village "
+        "register, fibre, unserved villages, declared coverage. Nothing is stored until you "
+        "press **Save**.",
+    },
+    "section_import": {"vi": "Nhập tệp", "en": "Import a file"},
+    "section_place": {"vi": "Đặt vị trí thôn/bản", "en": "Place villages"},
+    "section_history": {"vi": "Đã lưu", "en": "Stored"},
+    "section_pick": {"vi": "Mục", "en": "Section"},
+    "kind": {"vi": "Loại dữ liệu", "en": "Kind of data"},
+    "kind_sites": {"vi": "Trạm BTS", "en": "Sites"},
+    "kind_villages": {"vi": "Danh mục thôn/bản", "en": "Village register"},
+    "kind_fibre": {"vi": "Cáp quang FTTH", "en": "FTTH fibre"},
+    "kind_unserved": {
+        "vi": "Danh sách thôn/bản chưa có dịch vụ",
+        "en": "Unserved villages list",
+    },
+    "kind_coverage": {
+        "vi": "Vùng phủ sóng do doanh nghiệp công bố",
+        "en": "Declared coverage",
+    },
+    "province": {"vi": "Tỉnh", "en": "Province"},
+    "operator_opt": {
+        "vi": "Nhà mạng (khi tệp không ghi)",
+        "en": "Operator (when the file does not say)",
+    },
+    "technology_opt": {
+        "vi": "Công nghệ (khi tệp không ghi)",
+        "en": "Technology (when the file does not say)",
+    },
+    "document_opt": {
+        "vi": "Văn bản (số, ngày) của danh sách",
+        "en": "Decision (number, date) of the list",
+    },
+    "in_file": {"vi": "— theo tệp —", "en": "— as in the file —"},
+    "upload": {"vi": "Tải tệp lên", "en": "Upload a file"},
+    "upload_help": {
+        "vi": "Excel (.xlsx), CSV, Shapefile nén (.zip), KML/KMZ, GeoJSON, GeoPackage; "
+        "GeoTIFF cho vùng phủ sóng. Tối đa {mb} MB.",
+        "en": "Excel (.xlsx), CSV, zipped Shapefile (.zip), KML/KMZ, GeoJSON, GeoPackage; "
+        "GeoTIFF for coverage. At most {mb} MB.",
+    },
+    "sheet": {"vi": "Trang tính / lớp", "en": "Sheet / layer"},
+    "all_layers": {"vi": "Tất cả các lớp", "en": "Every layer"},
+    "sheet_rows": {"vi": "{n} dòng", "en": "{n} rows"},
+    "sheet_unreadable": {"vi": "không đọc được", "en": "unreadable"},
+    "preview": {"vi": "Xem trước (5 dòng đầu)", "en": "Preview (first 5 rows)"},
+    "reading": {"vi": "Đang đọc và đối chiếu tệp…", "en": "Reading and matching the file…"},
+    "file_error": {"vi": "Không nhập được tệp", "en": "The file cannot be imported"},
+    "mapping_header": {"vi": "Gán cột", "en": "Column mapping"},
+    "mapping_needed": {
+        "vi": "Chưa chắc chắn cột nào chứa trường nào: hãy chọn cột cho từng trường rồi bấm "
+        "**Xác nhận cách gán cột** (cách gán được nhớ cho các tệp cùng mẫu).",
+        "en": "Which column holds which field is not certain: choose the column of each field "
+        "and press **Confirm the mapping** (it is remembered for files of the same layout).",
+    },
+    "mapping_ok": {
+        "vi": "Các cột đã được nhận ra; có thể sửa nếu cần.",
+        "en": "The columns were recognised; change them if needed.",
+    },
+    "mapping_submit": {"vi": "Xác nhận cách gán cột", "en": "Confirm the mapping"},
+    "not_used": {"vi": "— không dùng —", "en": "— not used —"},
+    "required": {"vi": "bắt buộc", "en": "required"},
+    "unsure": {"vi": "chưa chắc", "en": "unsure"},
+    "confidence": {"vi": "Độ tin cậy: {p} %", "en": "Confidence: {p}%"},
+    "mapping_twice": {
+        "vi": "Cột {col} được chọn cho nhiều trường: {fields}.",
+        "en": "Column {col} is chosen for several fields: {fields}.",
+    },
+    "crs_header": {"vi": "Hệ tọa độ", "en": "Coordinate reference system"},
+    "crs_now": {"vi": "**{name}** — {source}.", "en": "**{name}** — {source}."},
+    "crs_inside": {
+        "vi": "{p} % số điểm nằm trong tỉnh.",
+        "en": "{p}% of the points lie in the province.",
+    },
+    "crs_source_degrees": {
+        "vi": "tọa độ trong tệp là độ (kinh độ, vĩ độ)",
+        "en": "the file gives degrees (longitude, latitude)",
+    },
+    "crs_source_prj": {"vi": "theo tệp .prj / CRS của tệp", "en": "from the file's .prj / CRS"},
+    "crs_source_planner": {"vi": "do người dùng chọn", "en": "chosen by you"},
+    "crs_source_file": {"vi": "ghi trong tiêu đề tệp", "en": "named in the file's title"},
+    "crs_source_proposed": {
+        "vi": "ĐỀ XUẤT theo kinh tuyến trục của tỉnh — cần xác nhận",
+        "en": "PROPOSED from the province's central meridian — to confirm",
+    },
+    "crs_pick": {"vi": "Hệ tọa độ của tọa độ trong tệp", "en": "CRS of the file's coordinates"},
+    "crs_other": {"vi": "Khác (nhập mã EPSG)…", "en": "Other (EPSG code)…"},
+    "crs_other_input": {
+        "vi": "Khi chọn “Khác”: mã EPSG hoặc kinh tuyến trục (vd. 9205, 103°00')",
+        "en": "With “Other”: EPSG code or central meridian (e.g. 9205, 103°00')",
+    },
+    "crs_submit": {"vi": "Xác nhận hệ tọa độ", "en": "Confirm the CRS"},
+    "crs_wgs84": {"vi": "WGS 84 (độ thập phân, GPS)", "en": "WGS 84 (decimal degrees, GPS)"},
+    "crs_tm3": {
+        "vi": "VN-2000 TM-3, kinh tuyến trục {m}",
+        "en": "VN-2000 TM-3, central meridian {m}",
+    },
+    "crs_utm": {"vi": "VN-2000 UTM múi {z}N", "en": "VN-2000 UTM zone {z}N"},
+    "crs_wgs_utm": {"vi": "WGS 84 UTM múi {z}N", "en": "WGS 84 UTM zone {z}N"},
+    "crs_province": {"vi": " (của tỉnh)", "en": " (the province's)"},
+    "summary_rows": {"vi": "Dòng dữ liệu", "en": "Data rows"},
+    "status_ok": {"vi": "Đã khớp", "en": "Matched"},
+    "status_confirmed": {"vi": "Đã xác nhận", "en": "Confirmed"},
+    "status_review": {"vi": "Cần xem lại", "en": "To review"},
+    "status_error": {"vi": "Lỗi", "en": "Error"},
+    "status_skipped": {"vi": "Bỏ qua", "en": "Skipped"},
+    "records": {"vi": "Bản ghi sẽ lưu", "en": "Records to store"},
+    "already": {
+        "vi": "Tệp này (cùng nội dung) đã được lưu trước đây: lưu lại sẽ không thay đổi gì.",
+        "en": "This file (same content) was stored before: saving it again changes nothing.",
+    },
+    "notes": {"vi": "Cách đọc tệp", "en": "How the file was read"},
+    "all_rows": {"vi": "Tất cả các dòng đã đọc ({n})", "en": "Every row read ({n})"},
+    "col_register": {"vi": "Thôn/bản trong danh mục", "en": "Register village"},
+    "problems_header": {"vi": "Các vấn đề ({n})", "en": "Problems ({n})"},
+    "col_file": {"vi": "Tệp", "en": "File"},
+    "col_sheet": {"vi": "Trang tính", "en": "Sheet"},
+    "col_row": {"vi": "Dòng", "en": "Row"},
+    "col_field": {"vi": "Cột", "en": "Field"},
+    "col_message": {"vi": "Nội dung", "en": "Message"},
+    "col_value": {"vi": "Giá trị", "en": "Value"},
+    "review_header": {"vi": "Các dòng cần xem lại ({n})", "en": "Rows to review ({n})"},
+    "review_help": {
+        "vi": "Chọn xã hoặc thôn/bản đúng ở cột **Chọn**, hoặc chấp nhận như hiện tại, rồi bấm "
+        "**Áp dụng lựa chọn**. Lựa chọn được nhớ cho các tệp sau.",
+        "en": "Choose the right commune or village in the **Choose** column, or accept the row "
+        "as it is, then press **Apply the choices**. Choices are remembered for the next files.",
+    },
+    "col_status": {"vi": "Trạng thái", "en": "Status"},
+    "col_match": {"vi": "Khớp xã", "en": "Commune match"},
+    "col_vmatch": {"vi": "Khớp thôn", "en": "Village match"},
+    "col_village": {"vi": "Thôn/bản (trong tệp)", "en": "Village (in the file)"},
+    "col_commune": {"vi": "Xã (trong tệp)", "en": "Commune (in the file)"},
+    "col_district": {"vi": "Huyện (trong tệp)", "en": "District (in the file)"},
+    "col_found": {"vi": "Xã đã xác định", "en": "Commune found"},
+    "col_commune_plain": {"vi": "Xã", "en": "Commune"},
+    "col_candidates": {"vi": "Ứng viên", "en": "Candidates"},
+    "col_choice": {"vi": "Chọn", "en": "Choose"},
+    "col_operator": {"vi": "Nhà mạng", "en": "Operator"},
+    "col_site": {"vi": "Mã trạm", "en": "Site id"},
+    "technology_col": {"vi": "Công nghệ", "en": "Technology"},
+    "choice_accept": {"vi": "✓ Chấp nhận như hiện tại", "en": "✓ Accept as it is"},
+    "choice_commune": {"vi": "{name} ({code})", "en": "{name} ({code})"},
+    "choice_village": {
+        "vi": "Thôn/bản: {name} — {commune} [{id}]",
+        "en": "Village: {name} — {commune} [{id}]",
+    },
+    "review_apply": {"vi": "Áp dụng lựa chọn", "en": "Apply the choices"},
+    "review_none": {"vi": "Chưa chọn dòng nào.", "en": "No row was chosen."},
+    "match_exact": {"vi": "trùng khớp", "en": "exact"},
+    "match_normalised": {"vi": "khớp sau chuẩn hóa", "en": "normalised"},
+    "match_fuzzy": {"vi": "gần đúng ({score})", "en": "fuzzy ({score})"},
+    "match_ambiguous": {"vi": "nhiều khả năng", "en": "ambiguous"},
+    "match_none": {"vi": "không khớp", "en": "none"},
+    "match_confirmed": {"vi": "đã xác nhận", "en": "confirmed"},
+    "match_point": {"vi": "theo tọa độ", "en": "by position"},
+    "save_header": {"vi": "Lưu", "en": "Save"},
+    "partial": {
+        "vi": "Chỉ lưu các dòng đã khớp (bỏ qua {n} dòng cần xem lại hoặc lỗi)",
+        "en": "Save the matched rows only (leave out {n} rows to review or in error)",
+    },
+    "save": {"vi": "Lưu", "en": "Save"},
+    "abandon": {"vi": "Hủy lần nhập này", "en": "Abandon this import"},
+    "abandoned": {"vi": "Đã hủy; không có gì được lưu.", "en": "Abandoned; nothing was stored."},
+    "confirm_first": {
+        "vi": "Hãy xác nhận {what} trước khi lưu.",
+        "en": "Confirm {what} before saving.",
+    },
+    "what_mapping": {"vi": "cách gán cột", "en": "the column mapping"},
+    "what_crs": {"vi": "hệ tọa độ", "en": "the CRS"},
+    "review_first": {
+        "vi": "Còn {n} dòng cần xem lại hoặc lỗi: hãy xác nhận/sửa ở bảng trên, hoặc chọn chỉ lưu "
+        "các dòng đã khớp.",
+        "en": "{n} rows still need review or are in error: confirm or correct them above, or "
+        "choose to save the matched rows only.",
+    },
+    "saved": {
+        "vi": "Đã lưu {file} (lần nhập số {id}): thêm {added}, cập nhật {updated}, không đổi "
+        "{unchanged} bản ghi{removed}.",
+        "en": "Saved {file} (import {id}): {added} records added, {updated} updated, "
+        "{unchanged} unchanged{removed}.",
+    },
+    "saved_removed": {"vi": "; bỏ {n} bản ghi cũ", "en": "; {n} old records removed"},
+    "saved_left_out": {
+        "vi": "{n} dòng chưa khớp không được lưu.",
+        "en": "{n} unmatched rows were not stored.",
+    },
+    "saved_same": {
+        "vi": "{file} đã được lưu trước đây (lần nhập số {id}): không có gì thay đổi.",
+        "en": "{file} was stored before (import {id}): nothing changed.",
+    },
+    "saved_map_sites": {
+        "vi": "Trang Bản đồ dùng các trạm này thay cho lớp trạm BTS tổng hợp.",
+        "en": "The Map page uses these sites instead of the synthetic site layer.",
+    },
+    "saved_map_fibre": {
+        "vi": "Trang Bản đồ dùng lớp cáp quang này thay cho lớp tổng hợp.",
+        "en": "The Map page uses this fibre layer instead of the synthetic one.",
+    },
+    "saved_map_villages": {
+        "vi": "Trang Bản đồ dùng danh mục thôn/bản này thay cho danh mục minh họa (GeoNames).",
+        "en": "The Map page uses this village register instead of the demo one (GeoNames).",
+    },
+    "saved_map_unserved": {
+        "vi": "Trang Bản đồ dùng danh sách này thay cho danh sách chép từ kế hoạch.",
+        "en": "The Map page uses this list instead of the one transcribed from the plan.",
+    },
+    "import_another": {"vi": "Nhập tệp khác", "en": "Import another file"},
+    "save_failed": {
+        "vi": "Không lưu được; kho dữ liệu giữ nguyên như trước.",
+        "en": "Nothing was saved; the store is as it was.",
+    },
+    "unlinked": {
+        "vi": "{n} thôn/bản của danh mục hiện tại không có trong tệp: vẫn được giữ (đánh dấu "
+        "không còn trong danh mục) để không mất dữ liệu gắn với chúng.",
+        "en": "{n} villages of the current register are not in the file: they are kept "
+        "(flagged as no longer in the register) so nothing attached to them is lost.",
+    },
+    "history_imports": {"vi": "Các tệp đã lưu", "en": "Files stored"},
+    "history_none": {
+        "vi": "Chưa lưu tệp nào cho tỉnh này.",
+        "en": "No file stored for this province yet.",
+    },
+    "col_import": {"vi": "Lần nhập", "en": "Import"},
+    "col_kind": {"vi": "Loại", "en": "Kind"},
+    "col_rows": {"vi": "Số bản ghi", "en": "Records"},
+    "col_when": {"vi": "Thời điểm (giờ VN)", "en": "When (Viet Nam time)"},
+    "col_who": {"vi": "Người thực hiện", "en": "By"},
+    "col_note": {"vi": "Ghi chú", "en": "Note"},
+    "col_lon": {"vi": "Kinh độ", "en": "Longitude"},
+    "col_lat": {"vi": "Vĩ độ", "en": "Latitude"},
+    "col_inside": {"vi": "Trong xã", "en": "In the commune"},
+    "store_path": {"vi": "Kho dữ liệu: {path}", "en": "Store: {path}"},
+    "place_intro": {
+        "vi": "{n} thôn/bản chỉ được xác định đến xã (đặt tại điểm đại diện của xã); {placed} đã "
+        "được đặt vị trí. Chọn thôn/bản, bấm vào bản đồ hoặc nhập tọa độ, rồi lưu.",
+        "en": "{n} villages are located only at their commune (its representative point); "
+        "{placed} have been placed. Choose a village, click the map or type coordinates, then "
+        "save.",
+    },
+    "place_none": {
+        "vi": "Không có thôn/bản nào chỉ xác định đến xã trong tỉnh này.",
+        "en": "No village of this province is located only at its commune.",
+    },
+    "place_village": {"vi": "Thôn/bản", "en": "Village"},
+    "place_placed": {"vi": "đã đặt", "en": "placed"},
+    "place_map_help": {
+        "vi": "Bấm vào bản đồ để lấy tọa độ (đường viền: ranh giới xã; điểm xám: vị trí hiện tại).",
+        "en": "Click the map to take the coordinates (outline: the commune; grey dot: the "
+        "current position).",
+    },
+    "place_lon": {"vi": "Kinh độ", "en": "Longitude"},
+    "place_lat": {"vi": "Vĩ độ", "en": "Latitude"},
+    "place_coord_help": {
+        "vi": "Độ thập phân (103,0125) hoặc độ-phút-giây (103°00'45\"Đ).",
+        "en": "Decimal degrees (103.0125) or degrees-minutes-seconds (103°00'45\"E).",
+    },
+    "place_who": {"vi": "Người thực hiện", "en": "Placed by"},
+    "place_note": {"vi": "Ghi chú (nguồn, cách xác định)", "en": "Note (source, how known)"},
+    "place_save": {"vi": "Lưu vị trí", "en": "Save the position"},
+    "place_saved": {
+        "vi": "Đã lưu vị trí của {village} ({lat}, {lon}), người thực hiện {who}, lúc {when}.",
+        "en": "Saved the position of {village} ({lat}, {lon}), by {who}, at {when}.",
+    },
+    "place_failed": {"vi": "Không lưu được vị trí", "en": "The position was not saved"},
+    "place_list": {"vi": "Vị trí đã đặt", "en": "Placed villages"},
+    "yes": {"vi": "có", "en": "yes"},
+    "no": {"vi": "không", "en": "no"},
+}
+
+#: The file types each kind accepts (Streamlit's uploader wants them without the dot).
+KIND_EXTS: dict[str, tuple[str, ...]] = {
+    "sites": (*tables.SPREADSHEET_EXTS, *tables.TEXT_EXTS, *vector.VECTOR_EXTS),
+    "villages": (*tables.SPREADSHEET_EXTS, *tables.TEXT_EXTS, *vector.VECTOR_EXTS),
+    "fibre": (*tables.SPREADSHEET_EXTS, *tables.TEXT_EXTS, *vector.VECTOR_EXTS),
+    "unserved": (*tables.SPREADSHEET_EXTS, *tables.TEXT_EXTS),
+    "coverage": (*vector.VECTOR_EXTS, *vector.RASTER_EXTS),
+}
+TECHNOLOGIES = ("2G", "3G", "4G", "5G")
+SECTIONS = ("import", "place", "history")
+#: Keys of a layer row's attributes that say how it was read, not what it is (left out when
+#: telling an updated row from an unchanged one).
+_VOLATILE = frozenset(
+    {
+        "status",
+        "source_row",
+        "sheet",
+        "match_status",
+        "match_score",
+        "village_match_status",
+        "source",
+        "document",
+    }
+)
+_VN_TIME = dt.timezone(dt.timedelta(hours=7))
+_STATE = "imp"
+
+
+def tr(key: str, lang: str = "vi", **values) -> str:
+    """The page's label ``key`` in ``lang``, placeholders filled from ``values``."""
+    text = LABELS[key]["en" if lang == "en" else "vi"]
+    return text.format(**values) if values else text
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
+
+
+def md(text: object) -> str:
+    """Text from a file, safe inside Markdown: HTML escaped, Markdown and LaTeX marks
+    backslashed (``<script>`` shows as text, ``:red[x]`` and ``$x$`` are not rendered).
+
+    >>> md("<b>Bản *Mới*</b>")
+    '&lt;b&gt;Bản \\\\*Mới\\\\*&lt;/b&gt;'
+    """
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", str(text)), quote=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The planner's layers, for the map page
+# ---------------------------------------------------------------------------------------------
+
+
+def _store_version(path: Path, code: str) -> tuple | None:
+    """What identifies the store's content for a province; None when it holds nothing."""
+    if not path.is_file():
+        return None
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        version = []
+        for sql in (
+            "SELECT COUNT(*), COALESCE(MAX(import_id), 0) FROM imports WHERE province_code = ?",
+            "SELECT COUNT(*), COALESCE(MAX(placement_id), 0) FROM placements "
+            "WHERE province_code = ?",
+        ):
+            try:
+                version.extend(con.execute(sql, (code,)).fetchone())
+            except sqlite3.OperationalError:  # the table does not exist yet
+                version.extend((0, 0))
+    finally:
+        con.close()
+    if version[0] == 0 and version[2] == 0:
+        return None
+    return tuple(int(v) for v in version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _layers(path: str, code: str, version: tuple) -> imports.Layers | None:
+    store = imports.Store(path)
+    layers = imports.load_layers(store, code)
+    placed = placements.placements(path, code)
+    if len(placed):
+        register = layers.villages
+        if register is None:
+            from layers import app_common
+
+            register = app_common.load_province(code).register
+        moved = placements.apply_placements(register.villages, placed)
+        layers.villages = dataclasses.replace(register, villages=moved)
+    empty = all(
+        getattr(layers, k) is None for k in ("sites", "fibre", "villages", "unserved", "coverage")
+    )
+    return None if empty else layers
+
+
+def planner_version(code: str) -> tuple | None:
+    """What identifies the store's content for a province (None when it holds nothing): put it
+    in the cache keys of whatever is computed from :func:`planner_layers`.
+
+    Parameters
+    ----------
+    code
+        A pre-2025 GSO province code.
+
+    Returns
+    -------
+    tuple or None
+        (imports, last import id, placements, last placement id) of the province.
+    """
+    return _store_version(imports.default_store_path(), code)
+
+
+def planner_layers(code: str) -> imports.Layers | None:
+    """The planner's committed layers of a province, or None when nothing is stored.
+
+    Parameters
+    ----------
+    code
+        A pre-2025 GSO province code ("11").
+
+    Returns
+    -------
+    geo.imports.Layers or None
+        From the store at :func:`geo.imports.default_store_path` (``$COVERAGE_IMPORTS_DB``):
+        ``sites`` and ``fibre`` for :func:`geo.pipeline.build` (``build_kwargs()``),
+        ``villages`` (the imported register, or the demo one, with the villages placed by hand
+        moved to their point: :func:`geo.placements.apply_placements`) and ``unserved`` for
+        :func:`geo.imports.apply_layers`. Cached until the store changes (a new import or
+        placement). The frames are shared: do not modify them.
+    """
+    path = imports.default_store_path()
+    version = _store_version(path, code)
+    if version is None:
+        return None
+    return _layers(str(path), code, version)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _kept(widget, name: str, label: str, lang: str, *args, default=None, container=None, **kwargs):
+    """A widget whose value survives a language switch and a visit to another page.
+
+    The value is kept in ``st.session_state["imp_kept_" + name]`` and given to the widget
+    through its key (never both a default and a key, which Streamlit warns about).
+    """
+    container = container or st
+    store = f"{_STATE}_kept_{name}"
+    current = st.session_state.get(store, default)
+    key = f"{_STATE}_{name}_{lang}"
+    if widget in ("selectbox", "radio"):
+        options = list(args[0])
+        if st.session_state.get(key, "__unset__") not in options:
+            st.session_state[key] = current if current in options else options[0]
+        value = getattr(container, widget)(label, options, key=key, **kwargs)
+    else:
+        if key not in st.session_state:
+            st.session_state[key] = current or ""
+        value = container.text_input(label, key=key, **kwargs)
+    st.session_state[store] = value
+    return value
+
+
+def _state() -> dict:
+    return st.session_state.setdefault(_STATE, {"uploader": 0})
+
+
+def _reset(state: dict, *, uploader: bool = False) -> None:
+    counter = state.get("uploader", 0) + (1 if uploader else 0)
+    state.clear()
+    state["uploader"] = counter
+
+
+def _error_block(exc: CoverageError, lang: str, title: str | None = None) -> None:
+    """An error: its message, and every problem of it as a table (file, sheet, row, field)."""
+    head = exc.message_vi if lang == "vi" else exc.message_en
+    where = Problem(head, head, exc.file, exc.sheet, exc.row, exc.field).where(lang)
+    text = f"{where}: {head}" if where else head
+    st.error((f"**{md(title)}**  \n" if title else "") + md(text), icon=":material/error:")
+    if exc.problems:
+        _problem_table(exc.problems, lang)
+
+
+def _problem_table(problems: list[Problem], lang: str) -> None:
+    frame = pd.DataFrame(
+        {
+            tr("col_file", lang): [p.file for p in problems],
+            tr("col_sheet", lang): [p.sheet for p in problems],
+            tr("col_row", lang): pd.array([p.row for p in problems], dtype="Int64"),
+            tr("col_field", lang): [p.field for p in problems],
+            tr("col_message", lang): [
+                p.message_vi if lang == "vi" else p.message_en for p in problems
+            ],
+            tr("col_value", lang): [p.value for p in problems],
+        }
+    )
+    frame = frame.dropna(axis=1, how="all")
+    st.dataframe(frame, hide_index=True, use_container_width=True)
+
+
+def _field_label(f: str, lang: str) -> str:
+    base, _, sub = f.partition(":")
+    spec = cols.FIELDS.get(base)
+    name = (spec[0] if lang == "vi" else spec[1]) if spec else base
+    return f"{name}: {sub}" if sub else name
+
+
+def _required_fields(kind: str) -> set[str]:
+    out = set()
+    for alts in cols.REQUIRED.get(kind, ()):
+        for a in alts:
+            out |= {"lon", "lat", "x", "y"} if a == "location" else {a}
+    return out
+
+
+def _match_text(status, score, lang: str) -> str:
+    if status is None or (isinstance(status, float) and pd.isna(status)) or status == "":
+        return ""
+    key = f"match_{status}"
+    if key not in LABELS:
+        return str(status)
+    if status == "fuzzy":
+        return tr(key, lang, score="" if pd.isna(score) else f"{float(score):.0f}")
+    return tr(key, lang)
+
+
+def _crs_label(epsg: int, lang: str, province_epsg: int | None) -> str:
+    mine = tr("crs_province", lang) if epsg == province_epsg else ""
+    if epsg == coords.WGS84:
+        return f"{tr('crs_wgs84', lang)} (EPSG:4326)"
+    for meridian, code in coords.VN2000_TM3.items():
+        if code == epsg:
+            d = int(meridian)
+            m = f"{d}°{round((meridian - d) * 60):02d}'"
+            return f"{tr('crs_tm3', lang, m=m)}{mine} (EPSG:{epsg})"
+    for zone, code in coords.VN2000_UTM.items():
+        if code == epsg:
+            return f"{tr('crs_utm', lang, z=zone)} (EPSG:{epsg})"
+    if epsg in (32648, 32649):
+        return f"{tr('crs_wgs_utm', lang, z=epsg - 32600)} (EPSG:{epsg})"
+    try:
+        from pyproj import CRS
+
+        return f"{CRS.from_epsg(epsg).name} (EPSG:{epsg})"
+    except Exception:  # any code PROJ does not know is shown by its number
+        return f"EPSG:{epsg}"
+
+
+def _vn_time(iso: str | None) -> str:
+    if not iso or (isinstance(iso, float) and pd.isna(iso)):
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(str(iso).replace(" ", "T"))
+    except ValueError:
+        return str(iso)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)  # SQLite's CURRENT_TIMESTAMP is UTC
+    return t.astimezone(_VN_TIME).strftime("%d/%m/%Y %H:%M")
+
+
+def _fmt_deg(v: float, lang: str) -> str:
+    text = f"{v:.6f}"
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------------------------
+
+
+def render() -> None:
+    """Draw the import page (called by ``pages/2_Nhap_du_lieu.py``)."""
+    from layers import app_common
+
+    scope = app_common.current_scope()
+    lang = scope.lang
+    st.title(tr("title", lang))
+    options = app_common.province_options()
+    names = dict(options)
+    # The province follows the sidebar's until the planner picks another one here.
+    sidebar = scope.codes[0] if scope.codes and scope.codes[0] in names else options[0][0]
+    if st.session_state.get(f"{_STATE}_sidebar_province") != sidebar:
+        st.session_state[f"{_STATE}_sidebar_province"] = sidebar
+        st.session_state[f"{_STATE}_kept_province"] = sidebar
+        st.session_state[f"{_STATE}_province_{lang}"] = sidebar
+    top = st.columns([2, 3])
+    code = _kept(
+        "selectbox",
+        "province",
+        tr("province", lang),
+        lang,
+        [c for c, _ in options],
+        format_func=names.get,
+        container=top[0],
+    )
+    section = _kept(
+        "radio",
+        "section",
+        tr("section_pick", lang),
+        lang,
+        SECTIONS,
+        container=top[1],
+        format_func=lambda s: tr(f"section_{s}", lang),
+        horizontal=True,
+        default="import",
+    )
+    try:
+        with st.spinner(tr("reading", lang)):
+            data = app_common.load_province(code)
+    except CoverageError as exc:
+        _error_block(exc, lang)
+        return
+    store = imports.Store()
+    if section == "import":
+        st.markdown(tr("intro", lang))
+        _import_section(lang, code, data, store)
+    elif section == "place":
+        _place_section(lang, code, data, store, scope)
+    else:
+        _history_section(lang, code, store)
+
+
+# --- Import ------------------------------------------------------------------------------------
+
+
+def _import_section(lang: str, code: str, data, store: imports.Store) -> None:
+    state = _state()
+    row = st.columns(3)
+    kind = _kept(
+        "selectbox",
+        "kind",
+        tr("kind", lang),
+        lang,
+        imports.KINDS,
+        container=row[0],
+        format_func=lambda k: tr(f"kind_{k}", lang),
+        default="sites",
+    )
+    operator = technology = document = None
+    if kind in ("sites", "fibre", "coverage"):
+        operator = _kept(
+            "selectbox",
+            f"operator_{kind}",
+            tr("operator_opt", lang),
+            lang,
+            ["", *OPERATORS],
+            container=row[1],
+            format_func=lambda o: OPERATOR_DISPLAY.get(o) or tr("in_file", lang),
+        )
+    if kind in ("sites", "coverage"):
+        technology = _kept(
+            "selectbox",
+            f"technology_{kind}",
+            tr("technology_opt", lang),
+            lang,
+            ["", *TECHNOLOGIES],
+            container=row[2],
+            format_func=lambda x: x or tr("in_file", lang),
+        )
+    operator, technology = operator or None, technology or None
+    if kind == "unserved":
+        document = (
+            _kept(
+                "text_input",
+                "document",
+                tr("document_opt", lang),
+                lang,
+                container=row[1],
+                max_chars=120,
+            )
+            or None
+        )
+
+    upload = st.file_uploader(
+        tr("upload", lang),
+        type=[e.lstrip(".") for e in KIND_EXTS[kind]],
+        help=tr("upload_help", lang, mb=imports.MAX_BYTES // 1_000_000),
+        key=f"{_STATE}_upload_{state.get('uploader', 0)}",
+    )
+    if upload is None:
+        if state.get("abandoned"):
+            st.info(tr("abandoned", lang))
+        result = state.get("result")
+        _reset(state)
+        if result is not None:
+            state["result"] = result
+            _show_result(result, lang)
+        return
+    raw = upload.getvalue()
+    ident = (
+        hashlib.sha256(raw).hexdigest(),
+        upload.name,
+        kind,
+        code,
+        operator,
+        technology,
+        document,
+    )
+    if state.get("ident") != ident:
+        _reset(state)
+        state["ident"] = ident
+
+    if state.get("result") is not None:
+        _show_result(state["result"], lang)
+        if st.button(tr("import_another", lang)):
+            _reset(state, uploader=True)
+            st.rerun()
+        return
+
+    # Every sheet or layer of the file.
+    if "inspection" not in state:
+        try:
+            state["inspection"] = imports.inspect(raw, upload.name, kind, store=store)
+        except InputError as exc:
+            state["inspection"] = exc
+    ins = state["inspection"]
+    if isinstance(ins, CoverageError):
+        _error_block(ins, lang, tr("file_error", lang))
+        _abandon_button(state, lang)
+        return
+    sheet = _pick_sheet(ins, kind, lang, state)
+
+    if "staged" not in state and "error" not in state:
+        with st.spinner(tr("reading", lang)):
+            _stage(
+                state,
+                raw,
+                upload.name,
+                kind,
+                data,
+                store,
+                sheet=sheet,
+                operator=operator,
+                technology=technology,
+                document=document,
+            )
+    error = state.get("error")
+    if isinstance(error, ColumnMappingError):
+        _error_block(error, lang, tr("file_error", lang))
+        _mapping_form(
+            state,
+            error.proposal,
+            kind,
+            lang,
+            store,
+            raw,
+            upload.name,
+            data,
+            sheet=sheet,
+            operator=operator,
+            technology=technology,
+            document=document,
+            expanded=True,
+        )
+        _abandon_button(state, lang)
+        return
+    if error is not None:
+        _error_block(error, lang, tr("file_error", lang))
+        _abandon_button(state, lang)
+        return
+    staged: imports.Staged = state["staged"]
+    _staged_view(
+        state,
+        staged,
+        kind,
+        lang,
+        store,
+        raw,
+        upload.name,
+        data,
+        sheet=sheet,
+        operator=operator,
+        technology=technology,
+        document=document,
+    )
+
+
+def _stage(state: dict, raw: bytes, filename: str, kind: str, data, store, **options) -> None:
+    state.pop("error", None)
+    try:
+        state["staged"] = imports.stage(
+            raw, filename, kind, data, store=store, on_error="skip", **options
+        )
+        state["version"] = state.get("version", 0) + 1
+    except InputError as exc:  # ColumnMappingError included
+        state.pop("staged", None)
+        state["error"] = exc
+
+
+def _pick_sheet(ins: imports.Inspection, kind: str, lang: str, state: dict) -> str | None:
+    """The sheet (workbooks) or layer (vector files) to read; None lets :func:`stage` choose
+    (the only sheet, or every layer)."""
+    sheets = ins.sheets
+    if len(sheets) <= 1:
+        _preview(sheets[0] if sheets else None, lang)
+        return None
+    by_name = {s["name"]: s for s in sheets}
+    is_vector = Path(ins.file).suffix.lower() in vector.VECTOR_EXTS
+    options = ([None] if is_vector else []) + list(by_name)
+    default = next((s["name"] for s in sheets if s.get("kind_guess") == kind), options[0])
+
+    def label(n):
+        if n is None:
+            return tr("all_layers", lang)
+        s = by_name[n]
+        rows = (
+            tr("sheet_unreadable", lang)
+            if "error_en" in s
+            else tr("sheet_rows", lang, n=s.get("rows", 0))
+        )
+        return f"{n} ({rows})"
+
+    key = f"{_STATE}_sheet_{state.get('uploader', 0)}"
+    if st.session_state.get(key, "__unset__") not in options:
+        st.session_state[key] = default
+    sheet = st.selectbox(tr("sheet", lang), options, format_func=label, key=key)
+    if state.get("sheet", "__unset__") != sheet:
+        for k in ("staged", "error"):
+            state.pop(k, None)
+        state["sheet"] = sheet
+    _preview(by_name.get(sheet), lang)
+    return sheet
+
+
+def _preview(sheet: dict | None, lang: str) -> None:
+    if not sheet:
+        return
+    if "error_en" in sheet:
+        st.warning(md(sheet["error_vi"] if lang == "vi" else sheet["error_en"]))
+        return
+    preview = sheet.get("preview")
+    if preview is not None and len(preview):
+        with st.expander(tr("preview", lang)):
+            frame = pd.DataFrame(preview).copy()
+            frame.columns = [str(c) for c in frame.columns]
+            st.dataframe(frame.astype("string"), use_container_width=True)
+
+
+def _abandon_button(state: dict, lang: str) -> None:
+    if st.button(tr("abandon", lang), key=f"{_STATE}_abandon"):
+        _reset(state, uploader=True)
+        state["abandoned"] = True
+        st.rerun()
+
+
+def _staged_view(
+    state, staged: imports.Staged, kind, lang, store, raw, filename, data, **options
+) -> None:
+    s = staged.summary()
+    metrics = [
+        (tr("summary_rows", lang), s["ok"] + s["confirmed"] + s["review"] + s["error"]),
+        (tr("status_ok", lang), s["ok"]),
+        (tr("status_confirmed", lang), s["confirmed"]),
+        (tr("status_review", lang), s["review"]),
+        (tr("status_error", lang), s["error"]),
+        (tr("status_skipped", lang), s["skipped"]),
+        (
+            tr("records", lang),
+            int(staged.frame["status"].isin(["ok", "confirmed"]).sum())
+            if "status" in staged.frame
+            else len(staged.frame),
+        ),
+    ]
+    for col, (label, value) in zip(st.columns(len(metrics)), metrics, strict=True):
+        col.metric(label, f"{value:,}".replace(",", "." if lang == "vi" else ","))
+    _rows_table(staged, lang)
+    if staged.already_imported:
+        st.info(tr("already", lang), icon=":material/info:")
+    if staged.notes:
+        st.caption(
+            f"**{tr('notes', lang)}**: "
+            + " ".join(md(vi if lang == "vi" else en) for en, vi in staged.notes)
+        )
+    if staged.unlinked is not None and len(staged.unlinked):
+        st.info(tr("unlinked", lang, n=len(staged.unlinked)))
+
+    needs_mapping = staged.columns is not None and staged.columns.needs_mapping
+    if staged.columns is not None:
+        _mapping_form(
+            state,
+            staged.columns,
+            kind,
+            lang,
+            store,
+            raw,
+            filename,
+            data,
+            expanded=needs_mapping,
+            **options,
+        )
+    if staged.crs is not None:
+        _crs_form(state, staged, lang, store)
+
+    if staged.problems:
+        st.subheader(tr("problems_header", lang, n=len(staged.problems)))
+        _problem_table(staged.problems, lang)
+    if len(staged.review_rows):
+        _review_table(state, staged, lang, store, data)
+    _save_block(state, staged, lang, store)
+
+
+def _rows_table(staged: imports.Staged, lang: str) -> None:
+    """Every row of the file with its status and what it was matched to (in an expander)."""
+    r = staged.report
+    status_text = {s: tr(f"status_{s}", lang) for s in imports.STATUSES}
+    table = pd.DataFrame(
+        {
+            tr("col_row", lang): r["row"].astype("Int64"),
+            tr("col_sheet", lang): r["sheet"],
+            tr("col_status", lang): r["status"].map(status_text),
+            tr("col_match", lang): [
+                _match_text(s, sc, lang)
+                for s, sc in zip(r["match_status"], r["match_score"], strict=True)
+            ],
+            tr("col_found", lang): r["commune_gso"],
+            tr("col_village", lang): r["village"],
+            tr("col_register", lang): r["register_name"],
+            tr("col_site", lang): r["site_id"],
+            tr("col_operator", lang): r["operator"],
+            tr("technology_col", lang): r["technology"],
+            tr("col_lon", lang): r["lon"],
+            tr("col_lat", lang): r["lat"],
+            tr("col_message", lang): r["message_vi" if lang == "vi" else "message_en"],
+        }
+    )
+    table = table.loc[:, table.replace("", pd.NA).notna().any()]
+    with st.expander(tr("all_rows", lang, n=len(r))):
+        st.dataframe(table, hide_index=True, use_container_width=True)
+
+
+def _mapping_form(
+    state, proposal, kind, lang, store, raw, filename, data, *, expanded, **options
+) -> None:
+    fields = list(cols.KIND_FIELDS[kind])
+    fields += [f for f in proposal.mapping if ":" in f and f not in fields]
+    required = _required_fields(kind)
+    unsure = set(proposal.unsure)
+    labels = [str(x) for x in proposal.labels]
+    with st.expander(tr("mapping_header", lang), expanded=expanded):
+        st.markdown(tr("mapping_needed", lang) if expanded else tr("mapping_ok", lang))
+        version = state.get("version", 0)
+        with st.form(f"{_STATE}_mapping_{version}"):
+            grid = st.columns(3)
+            chosen = {}
+            order = sorted(fields, key=lambda f: (f not in required, f not in proposal.mapping))
+            for i, f in enumerate(order):
+                current = proposal.mapping.get(f, "")
+                marks = []
+                if f in required:
+                    marks.append(tr("required", lang))
+                if f in unsure:
+                    marks.append(tr("unsure", lang))
+                label = _field_label(f, lang) + (f" ({', '.join(marks)})" if marks else "")
+                conf = proposal.confidence.get(f)
+                chosen[f] = grid[i % 3].selectbox(
+                    label,
+                    ["", *labels],
+                    index=([""] + labels).index(current) if current in labels else 0,
+                    format_func=lambda c: tr("not_used", lang) if c == "" else c,
+                    help=None if conf is None else tr("confidence", lang, p=round(conf * 100)),
+                    key=f"{_STATE}_map_{version}_{f}",
+                )
+            submitted = st.form_submit_button(tr("mapping_submit", lang), type="primary")
+    if not submitted:
+        return
+    mapping = {f: c for f, c in chosen.items() if c}
+    used: dict[str, list[str]] = {}
+    for f, c in mapping.items():
+        used.setdefault(c, []).append(_field_label(f, lang))
+    twice = {c: fs for c, fs in used.items() if len(fs) > 1}
+    if twice:
+        for c, fs in twice.items():
+            st.error(md(tr("mapping_twice", lang, col=c, fields=", ".join(fs))))
+        return
+    staged = state.get("staged")
+    try:
+        if staged is not None:
+            state["staged"] = imports.confirm_file(staged, mapping=mapping, store=store)
+            state["version"] = state.get("version", 0) + 1
+            state.pop("error", None)
+        else:
+            _stage(state, raw, filename, kind, data, store, mapping=mapping, **options)
+    except InputError as exc:
+        state.pop("staged", None)
+        state["error"] = exc
+    st.rerun()
+
+
+def _crs_form(state, staged: imports.Staged, lang, store) -> None:
+    crs = staged.crs
+    province_epsg = coords.proposed_crs(staged.province_code)
+    source = (
+        tr(f"crs_source_{crs.source}", lang) if f"crs_source_{crs.source}" in LABELS else crs.source
+    )
+    lines = [tr("crs_now", lang, name=md(_crs_label(crs.epsg, lang, province_epsg)), source=source)]
+    note = crs.note_vi if lang == "vi" else crs.note_en
+    if note and crs.source != "degrees":
+        lines.append(md(note))
+    elif crs.inside_share is not None:
+        lines.append(tr("crs_inside", lang, p=f"{crs.inside_share * 100:.0f}"))
+    text = "  \n".join(lines)
+    if crs.needs_confirmation:
+        st.warning(f"**{tr('crs_header', lang)}**  \n{text}", icon=":material/warning:")
+    else:
+        st.caption(f"**{tr('crs_header', lang)}**: {text}")
+    choices = [crs.epsg, coords.WGS84]
+    if province_epsg:
+        choices.append(province_epsg)
+    choices += [*coords.VN2000_UTM.values(), 32648, 32649, *coords.VN2000_TM3.values()]
+    choices = list(dict.fromkeys(choices)) + [0]
+    with st.expander(tr("crs_header", lang), expanded=crs.needs_confirmation):
+        version = state.get("version", 0)
+        with st.form(f"{_STATE}_crs_{version}"):
+            pick = st.selectbox(
+                tr("crs_pick", lang),
+                choices,
+                format_func=lambda e: (
+                    tr("crs_other", lang) if e == 0 else _crs_label(e, lang, province_epsg)
+                ),
+                key=f"{_STATE}_crs_pick_{version}",
+            )
+            other = st.text_input(tr("crs_other_input", lang), key=f"{_STATE}_crs_other_{version}")
+            submitted = st.form_submit_button(tr("crs_submit", lang), type="primary")
+    if not submitted:
+        return
+    try:
+        epsg = coords.parse_crs(other) if pick == 0 else pick
+        if epsg is None:
+            epsg = crs.epsg
+        state["staged"] = imports.confirm_file(staged, crs=epsg, store=store)
+        state["version"] = state.get("version", 0) + 1
+    except InputError as exc:
+        _error_block(exc, lang)
+        return
+    st.rerun()
+
+
+def _choice_options(staged: imports.Staged, review: pd.DataFrame, lang: str, data):
+    """The review table's choices: label → (kind, id); kind ``accept``, ``commune``,
+    ``village``."""
+    out: dict[str, tuple[str, str | None]] = {tr("choice_accept", lang): ("accept", None)}
+    reg = data.villages
+    by_id = reg.drop_duplicates("village_id").set_index("village_id")
+    village_ids: list[str] = []
+    for c in review["candidates"].fillna("").astype(str):
+        village_ids += [x for x in c.split("|") if x and not re.fullmatch(r"\d{5}", x)]
+    if staged.kind in ("unserved", "fibre", "villages"):
+        found = set(review["commune_code"].dropna().astype(str))
+        village_ids += reg.loc[reg["commune_code"].isin(found), "village_id"].tolist()
+    for vid in dict.fromkeys(village_ids):
+        if vid not in by_id.index:
+            continue
+        v = by_id.loc[vid]
+        label = tr("choice_village", lang, name=v["village"], commune=v["commune"], id=vid)
+        out[label] = ("village", vid)
+    communes = data.communes.drop_duplicates("commune_code").sort_values(["district", "commune"])
+    for c in communes.itertuples(index=False):
+        out[tr("choice_commune", lang, name=f"{c.commune} — {c.district}", code=c.commune_code)] = (
+            "commune",
+            c.commune_code,
+        )
+    return out
+
+
+def _review_table(state, staged: imports.Staged, lang, store, data) -> None:
+    review = staged.review_rows.reset_index(drop=True)
+    st.subheader(tr("review_header", lang, n=len(review)))
+    st.caption(tr("review_help", lang))
+    options = _choice_options(staged, review, lang, data)
+    status_text = {s: tr(f"status_{s}", lang) for s in ("review", "error")}
+    cand = review["candidate_names"].fillna("").astype(str).str.replace("|", ", ", regex=False)
+    table = pd.DataFrame(
+        {
+            "row": review["row"].astype("Int64"),
+            "sheet": review["sheet"],
+            "site_id": review["site_id"],
+            "village": review["village"],
+            "commune": review["commune"],
+            "candidates": cand,
+            "choice": pd.Series([None] * len(review), dtype=object),
+            "match": [
+                _match_text(s, sc, lang)
+                for s, sc in zip(review["match_status"], review["match_score"], strict=True)
+            ],
+            "vmatch": [_match_text(s, None, lang) for s in review["village_match_status"]],
+            "district": review["district"],
+            "operator": review["operator"],
+            "found": review["commune_gso"],
+            "status": review["status"].map(status_text),
+            "message": review["message_vi" if lang == "vi" else "message_en"],
+        }
+    )
+    keep = [
+        c
+        for c in table.columns
+        if c in ("row", "message", "choice") or table[c].replace("", pd.NA).notna().any()
+    ]
+    drop = set()
+    if review["sheet"].nunique(dropna=False) <= 1:
+        drop.add("sheet")
+    if not (review["status"] == "error").any():
+        drop.add("status")
+    keep = [c for c in keep if c not in drop]
+    table = table[keep]
+    config = {
+        "row": st.column_config.NumberColumn(tr("col_row", lang), format="%d"),
+        "sheet": st.column_config.TextColumn(tr("col_sheet", lang)),
+        "status": st.column_config.TextColumn(tr("col_status", lang)),
+        "match": st.column_config.TextColumn(tr("col_match", lang)),
+        "vmatch": st.column_config.TextColumn(tr("col_vmatch", lang)),
+        "village": st.column_config.TextColumn(tr("col_village", lang)),
+        "commune": st.column_config.TextColumn(tr("col_commune", lang)),
+        "district": st.column_config.TextColumn(tr("col_district", lang)),
+        "found": st.column_config.TextColumn(tr("col_found", lang)),
+        "operator": st.column_config.TextColumn(tr("col_operator", lang)),
+        "site_id": st.column_config.TextColumn(tr("col_site", lang)),
+        "candidates": st.column_config.TextColumn(tr("col_candidates", lang)),
+        "message": st.column_config.TextColumn(tr("col_message", lang), width="large"),
+        "choice": st.column_config.SelectboxColumn(
+            tr("col_choice", lang), options=list(options), width="large", required=False
+        ),
+    }
+    version = state.get("version", 0)
+    edited = st.data_editor(
+        table,
+        column_config={k: v for k, v in config.items() if k in table.columns},
+        disabled=[c for c in table.columns if c != "choice"],
+        hide_index=True,
+        use_container_width=True,
+        key=f"{_STATE}_review_{version}",
+    )
+    if not st.button(tr("review_apply", lang), key=f"{_STATE}_apply_{version}"):
+        return
+    picked = edited[edited["choice"].notna() & (edited["choice"] != "")]
+    if not len(picked):
+        st.info(tr("review_none", lang))
+        return
+    new = staged
+    try:
+        groups: dict[tuple, list[int]] = {}
+        for i, choice in picked["choice"].items():
+            sheet = review.loc[i, "sheet"]
+            sheet = None if pd.isna(sheet) else sheet
+            groups.setdefault((sheet, *options[choice]), []).append(int(review.loc[i, "row"]))
+        for (sheet, what, ident), rows in groups.items():
+            kwargs = (
+                {"commune_code": ident}
+                if what == "commune"
+                else ({"village_id": ident} if what == "village" else {})
+            )
+            new = imports.confirm(new, rows, sheet=sheet, store=store, **kwargs)
+    except InputError as exc:
+        _error_block(exc, lang)
+        return
+    state["staged"] = new
+    state["version"] = version + 1
+    st.rerun()
+
+
+def _snapshot(store: imports.Store, code: str, kind: str) -> dict[str, tuple[int, str, bytes]]:
+    con = store.connect()
+    try:
+        rows = con.execute(
+            "SELECT row_key, import_id, props, wkb FROM layer_rows WHERE province_code = ? AND "
+            "kind = ?",
+            (code, kind),
+        ).fetchall()
+    finally:
+        con.close()
+    out = {}
+    for key, import_id, props, wkb in rows:
+        try:
+            p = {k: v for k, v in json.loads(props).items() if k not in _VOLATILE}
+        except ValueError:
+            p = props
+        out[key] = (int(import_id), json.dumps(p, sort_keys=True, default=str), wkb)
+    return out
+
+
+def _save_block(state, staged: imports.Staged, lang, store: imports.Store) -> None:
+    st.subheader(tr("save_header", lang))
+    pending = []
+    if staged.columns is not None and staged.columns.needs_mapping:
+        pending.append(tr("what_mapping", lang))
+    if staged.crs is not None and staged.crs.needs_confirmation:
+        pending.append(tr("what_crs", lang))
+    n_review = len(staged.review_rows)
+    partial = False
+    if n_review:
+        partial = st.checkbox(
+            tr("partial", lang, n=n_review), key=f"{_STATE}_partial_{state.get('version', 0)}"
+        )
+    if pending:
+        st.warning(tr("confirm_first", lang, what=", ".join(pending)))
+    elif n_review and not partial:
+        st.caption(tr("review_first", lang, n=n_review))
+    buttons = st.container(horizontal=True)
+    save = buttons.button(
+        tr("save", lang),
+        type="primary",
+        disabled=bool(pending) or (n_review > 0 and not partial),
+        key=f"{_STATE}_save",
+    )
+    if buttons.button(tr("abandon", lang), key=f"{_STATE}_abandon"):
+        _reset(state, uploader=True)
+        state["abandoned"] = True
+        st.rerun()
+    if not save:
+        return
+    kind = staged.kind
+    code = staged.province_code
+    before = _snapshot(store, code, kind)
+    try:
+        result = imports.commit(staged, store, allow_partial=partial)
+    except CoverageError as exc:
+        _error_block(exc, lang, tr("save_failed", lang))
+        return
+    after = _snapshot(store, code, kind)
+    mine = {k: v for k, v in after.items() if v[0] == result.import_id}
+    added = sum(1 for k in mine if k not in before)
+    unchanged = sum(1 for k, v in mine.items() if k in before and before[k][1:] == v[1:])
+    updated = len(mine) - added - unchanged
+    removed = sum(1 for k in before if k not in after)
+    state["result"] = {
+        "file": staged.file,
+        "kind": kind,
+        "import_id": result.import_id,
+        "already": result.already_imported,
+        "added": added,
+        "updated": updated,
+        "unchanged": unchanged,
+        "removed": removed,
+        "left_out": int(len(result.rows_left_out)) if partial else 0,
+    }
+    for k in ("staged", "inspection", "error"):
+        state.pop(k, None)
+    st.rerun()
+
+
+def _show_result(result: dict, lang: str) -> None:
+    if result["already"]:
+        st.info(md(tr("saved_same", lang, file=result["file"], id=result["import_id"])))
+        return
+    removed = tr("saved_removed", lang, n=result["removed"]) if result["removed"] else ""
+    text = tr(
+        "saved",
+        lang,
+        file=result["file"],
+        id=result["import_id"],
+        added=result["added"],
+        updated=result["updated"],
+        unchanged=result["unchanged"],
+        removed=removed,
+    )
+    st.success(md(text), icon=":material/check_circle:")
+    if result["left_out"]:
+        st.caption(tr("saved_left_out", lang, n=result["left_out"]))
+    if f"saved_map_{result['kind']}" in LABELS:
+        st.caption(tr(f"saved_map_{result['kind']}", lang))
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+def _history_section(lang: str, code: str, store: imports.Store) -> None:
+    st.subheader(tr("history_imports", lang))
+    done = store.imports(code)
+    if not len(done):
+        st.info(tr("history_none", lang))
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    tr("col_import", lang): done["import_id"],
+                    tr("col_kind", lang): done["kind"].map(lambda k: tr(f"kind_{k}", lang)),
+                    tr("col_file", lang): done["file"],
+                    tr("col_sheet", lang): done["sheet"],
+                    tr("col_rows", lang): done["n_rows"],
+                    tr("col_when", lang): done["committed_at"].map(_vn_time),
+                }
+            ),
+            hide_index=True,
+            use_container_width=True,
+        )
+    _placements_table(lang, code, store)
+    st.caption(tr("store_path", lang, path=md(store.path)))
+
+
+def _placements_table(lang: str, code: str, store: imports.Store) -> None:
+    placed = placements.placements(store.path, code)
+    if not len(placed):
+        return
+    st.subheader(tr("place_list", lang))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("place_village", lang): placed["village"],
+                tr("col_commune_plain", lang): placed["commune"],
+                tr("col_lon", lang): placed["lon"].map(lambda v: _fmt_deg(v, lang)),
+                tr("col_lat", lang): placed["lat"].map(lambda v: _fmt_deg(v, lang)),
+                tr("col_who", lang): placed["who"],
+                tr("col_when", lang): placed["when"].map(_vn_time),
+                tr("col_inside", lang): placed["inside_commune"].map(
+                    lambda b: tr("yes", lang) if b else tr("no", lang)
+                ),
+                tr("col_note", lang): placed["note"],
+            }
+        ),
+        hide_index=True,
+        use_container_width=True,
+    )
+
+
+# --- Placement ---------------------------------------------------------------------------------
+
+
+def _dot(m: folium.Map, lat: float, lon: float, color: str, tip: str, radius: int = 6) -> None:
+    """A circle marker (vector: no icon files to fetch) with an escaped tooltip."""
+    folium.CircleMarker(
+        [float(lat), float(lon)],
+        radius=radius,
+        color=color,
+        weight=2,
+        fill=True,
+        fill_color=color,
+        fill_opacity=0.8,
+        tooltip=html.escape(tip),
+    ).add_to(m)
+
+
+def _place_section(lang: str, code: str, data, store: imports.Store, scope) -> None:
+    layers = imports.load_layers(store, code)
+    if layers.villages is not None:
+        data = imports.apply_layers(data, layers, unserved=False)
+    villages = data.villages
+    todo = villages[villages["location_precision"] == "commune"]
+    placed = placements.placements(store.path, code)
+    st.caption(tr("place_intro", lang, n=len(todo), placed=len(placed)))
+    if not len(todo) and not len(placed):
+        st.info(tr("place_none", lang))
+        return
+    ids = list(dict.fromkeys([*todo["village_id"], *placed["village_id"]]))
+    by_id = villages.drop_duplicates("village_id").set_index("village_id")
+    ids = [i for i in ids if i in by_id.index]
+    ids.sort(
+        key=lambda i: (
+            str(by_id.loc[i, "district"]),
+            str(by_id.loc[i, "commune"]),
+            str(by_id.loc[i, "village"]),
+        )
+    )
+    done = set(placed["village_id"])
+
+    def label(i):
+        v = by_id.loc[i]
+        mark = f" · ✓ {tr('place_placed', lang)}" if i in done else ""
+        return f"{v['village']} — {v['commune']}, {v['district']}{mark}"
+
+    vid = _kept(
+        "selectbox",
+        f"place_village_{code}",
+        tr("place_village", lang),
+        lang,
+        ids,
+        format_func=label,
+    )
+    v = by_id.loc[vid]
+    latest = placed[placed["village_id"] == vid]
+    communes = data.communes
+    poly = (
+        communes[communes["gid_3"] == v["gid_3"]]
+        if pd.notna(v.get("gid_3"))
+        else communes[communes["commune_code"] == v["commune_code"]]
+    )
+
+    # The map: the commune's outline, where the village is now, where it was clicked.
+    click_key = f"{_STATE}_click_{vid}"
+    lon_key, lat_key = f"{_STATE}_lon_{vid}", f"{_STATE}_lat_{vid}"
+    m = folium.Map(
+        location=[v.geometry.y, v.geometry.x],
+        zoom_start=12,
+        tiles="OpenStreetMap",
+        control_scale=True,
+    )
+    if len(poly):
+        folium.GeoJson(
+            poly[["geometry"]].to_json(),
+            style_function=lambda _: {"color": "#1f4e79", "weight": 2, "fillOpacity": 0.05},
+        ).add_to(m)
+        minx, miny, maxx, maxy = poly.total_bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    _dot(m, v.geometry.y, v.geometry.x, "#777", str(v["village"]))
+    if len(latest):
+        p = latest.iloc[0]
+        _dot(m, p["lat"], p["lon"], "#1f77b4", f"{v['village']} ({tr('place_placed', lang)})")
+    typed = [st.session_state.get(lon_key), st.session_state.get(lat_key)]
+    if all(typed):
+        deg, bad, _ = coords.parse_degrees(pd.Series(typed, dtype=object))
+        if not bad.any() and pd.notna(deg).all():
+            _dot(m, deg[1], deg[0], "#d62728", tr("place_save", lang), radius=8)
+    st.caption(tr("place_map_help", lang))
+    out = st_folium(
+        m,
+        key=f"{_STATE}_map_{vid}",
+        returned_objects=["last_clicked"],
+        height=420,
+        use_container_width=True,
+    )
+    click = (out or {}).get("last_clicked")
+    if click and st.session_state.get(click_key) != click:
+        st.session_state[click_key] = click
+        st.session_state[lon_key] = _fmt_deg(click["lng"], lang)
+        st.session_state[lat_key] = _fmt_deg(click["lat"], lang)
+        st.rerun()
+
+    if len(latest):
+        p = latest.iloc[0]
+        st.caption(
+            md(
+                f"✓ {tr('place_placed', lang)}: {_fmt_deg(p['lat'], lang)}, "
+                f"{_fmt_deg(p['lon'], lang)} — {p['who']}, {_vn_time(p['when'])}"
+            )
+        )
+    c1, c2 = st.columns(2)
+    lon = c1.text_input(tr("place_lon", lang), key=lon_key, help=tr("place_coord_help", lang))
+    lat = c2.text_input(tr("place_lat", lang), key=lat_key, help=tr("place_coord_help", lang))
+    if "planner" not in st.session_state or not st.session_state["planner"]:
+        st.session_state["planner"] = scope.planner or ""
+    who_key = f"{_STATE}_who"
+    if who_key not in st.session_state:
+        st.session_state[who_key] = st.session_state["planner"]
+    c3, c4 = st.columns(2)
+    who = c3.text_input(tr("place_who", lang), key=who_key, max_chars=placements.MAX_WHO)
+    st.session_state["planner"] = who.strip()
+    note = c4.text_input(
+        tr("place_note", lang), key=f"{_STATE}_note_{vid}", max_chars=placements.MAX_NOTE
+    )
+    if st.button(tr("place_save", lang), type="primary", key=f"{_STATE}_place_save"):
+        try:
+            got = placements.place(store.path, vid, lon, lat, who, note, province=data)
+        except InputError as exc:
+            items = exc.problems or [Problem(exc.message_vi, exc.message_en)]
+            st.error(
+                f"**{tr('place_failed', lang)}**  \n"
+                + "  \n".join(
+                    f"• {md(p.message_vi if lang == 'vi' else p.message_en)}" for p in items
+                ),
+                icon=":material/error:",
+            )
+        else:
+            st.success(
+                md(
+                    tr(
+                        "place_saved",
+                        lang,
+                        village=got.village,
+                        lon=_fmt_deg(got.lon, lang),
+                        lat=_fmt_deg(got.lat, lang),
+                        who=got.who,
+                        when=_vn_time(got.when),
+                    )
+                ),
+                icon=":material/check_circle:",
+            )
+            warning = got.warning(lang)
+            if warning:
+                st.warning(md(warning), icon=":material/warning:")
+    _placements_table(lang, code, store)

@@ -1,0 +1,248 @@
+"""The import page in a real browser: upload a planner's sites, save, and see the map change.
+
+A small CSV of Viettel 4G sites near real villages of Điện Biên (GeoNames points of the demo
+register) is made in the test, uploaded on the page "Nhập dữ liệu", saved, and the map page then
+counts those sites under "Trạm BTS" and no longer calls the site layer synthetic.
+
+The server runs ``streamlit run app.py`` with ``COVERAGE_IMPORTS_DB`` (and
+``COVERAGE_ASSIGNMENTS_DB``) in a temporary folder, so the planner's real store is not touched.
+The helpers (chromium flags, offline Leaflet, ``_skip``) are those of
+``tests/test_app_browser.py``. Screenshots go to ``screenshots/import.png`` and
+``screenshots/import_map.png`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_app_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    JS_CACHE,
+    MAP_FRAME,
+    ROOT,
+    TIMEOUT_MS,
+    _free_port,
+    _local_asset,
+    _reachable,
+    _route,
+    _skip,
+    _wait_healthy,
+)
+
+pytestmark = pytest.mark.browser
+
+#: Viettel 4G sites about 200 m from villages of the demo register (GeoNames points).
+SITES = [
+    ("DBN-VT-0101", "Viettel", "4G", 102.5851, 22.1517, "15/03/2021"),  # Mường Tong, Mường Nhé
+    ("DBN-VT-0102", "Viettel", "4G", 103.2848, 21.4012, "02/08/2022"),  # Co Chay, Xa Dung
+    ("DBN-VT-0103", "Viettel", "4G", 102.4381, 22.2991, "20/11/2022"),  # Nậm Khum, Chung Chải
+    ("DBN-VT-0104", "Viettel", "4G", 103.2421, 21.5307, "05/01/2023"),  # Bản Trá, Ẳng Tở
+]
+FILE_NAME = "tram_bts_viettel_dien_bien.csv"
+
+
+def _sites_csv() -> bytes:
+    lines = ["Mã trạm,Nhà mạng,Công nghệ,Kinh độ,Vĩ độ,Ngày phát sóng"]
+    lines += [",".join(str(v) for v in row) for row in SITES]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("imports") / "imports.sqlite"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, store_path):
+    """A Streamlit server running app.py with its own import store."""
+    if not Path(CHROMIUM).exists():
+        _skip(f"{CHROMIUM} is missing (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _skip("playwright is not installed")
+    from geo import demo, registry
+    from geo.errors import CoverageError
+
+    try:
+        registry.path("communes_pre2025")
+        registry.path("geonames_places")
+    except CoverageError as exc:
+        _skip(f"data folder not available: {exc.message('en')}")
+    if not (registry.REPO_ROOT / demo.SITES_FILE).exists():
+        _skip("synthetic layers missing: run python data/make_synthetic.py")
+    if _local_asset(
+        "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
+    ) is None and not _reachable("cdn.jsdelivr.net"):
+        _skip(f"Leaflet cannot be loaded: cdn.jsdelivr.net is unreachable and {JS_CACHE} is empty")
+
+    port = _free_port()
+    env = os.environ | {
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+        "COVERAGE_IMPORTS_DB": str(store_path),
+        "COVERAGE_ASSIGNMENTS_DB": str(store_path.parent / "assignments.sqlite"),
+    }
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            _wait_healthy(proc, url, log_path)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1900}, locale="vi-VN")
+        context.route("**/*", _route)
+        pg = context.new_page()
+        pg.set_default_timeout(TIMEOUT_MS)
+        pg.goto(server)
+        yield pg
+        context.close()
+        browser.close()
+
+
+def _nav(page, pattern: str):
+    """Open a page of the app from the sidebar's menu."""
+    link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=re.compile(pattern))
+    link.first.click()
+
+
+def _wait_idle(page) -> None:
+    """Wait until Streamlit has finished the current run."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached")
+
+
+def _metric(page, label: str) -> str:
+    m = page.locator("[data-testid='stMetric']").filter(
+        has=page.locator("[data-testid='stMetricLabel']", has_text=re.compile(f"^{label}$"))
+    )
+    return m.first.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def test_upload_sites_save_and_the_map_uses_them(page, store_path, monkeypatch):
+    from geo import demo, imports
+
+    # The app's own menu (st.navigation) replaces the pages/ folder's once app.py has run.
+    nav = page.locator("[data-testid='stSidebarNav']")
+    nav.get_by_text("Bản đồ").wait_for()
+    _nav(page, r"Nh[ậa]p d[ữu] li[ệe]u")
+    page.get_by_role("heading", name="Nhập dữ liệu").wait_for()
+    main = page.locator("[data-testid='stMain']")
+    kind = main.get_by_label("Loại dữ liệu")
+    assert kind.input_value() == "Trạm BTS"
+
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        files=[{"name": FILE_NAME, "mimeType": "text/csv", "buffer": _sites_csv()}]
+    )
+    page.get_by_text("Bản ghi sẽ lưu").wait_for()
+    _wait_idle(page)
+    assert _metric(page, "Đã khớp") == str(len(SITES))
+    assert _metric(page, "Cần xem lại") == "0"
+    assert _metric(page, "Bản ghi sẽ lưu") == str(len(SITES))
+    text = main.inner_text()
+    assert "Hệ tọa độ" in text and "WGS 84" in text
+    # Nothing is stored before "Lưu".
+    assert imports.Store(store_path).count_rows("11", "sites") == 0
+    shots = ROOT / "screenshots"
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / "import.png"), full_page=True)
+
+    main.get_by_role("button", name="Lưu", exact=True).click()
+    saved = main.get_by_text(re.compile(r"Đã lưu .*tram_bts_viettel_dien_bien"))
+    saved.wait_for()
+    assert f"thêm {len(SITES)}" in saved.inner_text()
+    store = imports.Store(store_path)
+    assert store.count_rows("11", "sites") == len(SITES)
+    assert list(store.imports("11")["file"]) == [FILE_NAME]
+    page.screenshot(path=str(shots / "import_saved.png"), full_page=True)
+
+    _nav(page, r"B[ảa]n đ[ồo]")
+    page.locator(MAP_FRAME).first.wait_for()
+    page.get_by_text("Trạm BTS", exact=True).first.wait_for()
+    _wait_idle(page)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while _metric(page, "Trạm BTS") != str(len(SITES)) and time.monotonic() < deadline:
+        page.wait_for_timeout(300)
+    assert _metric(page, "Trạm BTS") == str(len(SITES))
+    banner = page.locator("[data-testid='stAlert']").first.inner_text()
+    if demo.LABEL_VI in banner:  # the fibre layer is still synthetic, the sites are not
+        what = banner.split(demo.LABEL_VI, 1)[1].split("\n")[0]
+        assert "Trạm BTS" not in what
+    page.screenshot(path=str(shots / "import_map.png"))
+
+
+def test_place_a_village_by_clicking_the_map(page, store_path):
+    from geo import placements
+
+    _nav(page, r"Nh[ậa]p d[ữu] li[ệe]u")
+    page.get_by_role("heading", name="Nhập dữ liệu").wait_for()
+    main = page.locator("[data-testid='stMain']")
+    main.get_by_text("Đặt vị trí thôn/bản", exact=True).click()
+    main.get_by_text("chỉ được xác định đến xã").wait_for()
+    frame = page.locator("iframe[title='streamlit_folium.st_folium']").first
+    page.frame_locator("iframe[title='streamlit_folium.st_folium']").first.locator(
+        ".leaflet-interactive"
+    ).first.wait_for()
+    _wait_idle(page)
+    village = main.get_by_role("combobox", name="Thôn/bản").input_value().split(" — ")[0]
+    # A typed position in DMS with the hemisphere of a latitude is refused, naming the field.
+    lon_box = main.get_by_role("textbox", name="Kinh độ")
+    lon_box.fill("21°23'15\"N")
+    lon_box.press("Enter")
+    _wait_idle(page)
+    main.get_by_role("button", name="Lưu vị trí").click()
+    main.get_by_text("Không lưu được vị trí").wait_for()
+    assert "Kinh độ “21°23'15\"N” mang ký hiệu của vĩ độ" in main.inner_text()
+    assert placements.placements(store_path, "11").empty
+
+    # A click on the map (the commune is centred in it) fills the coordinates.
+    box = frame.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while "°" in lon_box.input_value() and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    _wait_idle(page)
+    lon = float(lon_box.input_value().replace(",", "."))
+    lat = float(main.get_by_role("textbox", name="Vĩ độ").input_value().replace(",", "."))
+    assert 102 < lon < 104 and 21 < lat < 23
+    who = main.get_by_role("textbox", name="Người thực hiện")
+    who.fill("Lò Văn Minh")
+    who.press("Enter")
+    _wait_idle(page)
+    main.get_by_role("button", name="Lưu vị trí").click()
+    main.get_by_text(re.compile(r"Đã lưu vị trí của")).wait_for()
+    stored = placements.placements(store_path, "11")
+    assert len(stored) == 1
+    row = stored.iloc[0]
+    assert row["village"] == village and row["who"] == "Lò Văn Minh"
+    assert (round(row["lon"], 6), round(row["lat"], 6)) == (lon, lat)
+    assert row["when"].endswith("+00:00")
+    main.get_by_role("heading", name="Vị trí đã đặt").wait_for()
+    page.screenshot(path=str(ROOT / "screenshots" / "import_place.png"), full_page=True)

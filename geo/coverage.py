@@ -348,3 +348,49 @@ def coverage_buffers(
         return gpd.GeoSeries(unions, index=pd.Index(present, name="operator"), crs=crs).to_crs(4326)
     union = shapely.union_all(discs)
     return gpd.GeoSeries([union], crs=crs).to_crs(4326).iloc[0]
+
+
+def declared_coverage(villages: gpd.GeoDataFrame, declared: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Which operators *declare* coverage at each village (operators' own coverage polygons).
+
+    Shown beside the modelled coverage, never merged into it.
+
+    Parameters
+    ----------
+    villages
+        Villages with Point geometry, EPSG:4326.
+    declared
+        Declared coverage polygons with ``operator`` (and optionally ``technology``), EPSG:4326.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``villages``, one bool column per operator of
+        :data:`~geo.sites.OPERATORS` (covered by one of its declared polygons).
+    """
+    out = np.zeros((len(villages), len(OPERATORS)), dtype=bool)
+    if len(villages) and declared is not None and len(declared):
+        tree = shapely.STRtree(declared.geometry.to_crs("EPSG:4326").values)
+        v_idx, p_idx = tree.query(villages.geometry.values, predicate="within")
+        op_idx = pd.Categorical(declared["operator"], categories=OPERATORS).codes[p_idx]
+        keep = op_idx >= 0
+        out[v_idx[keep], op_idx[keep]] = True
+    return pd.DataFrame(out, index=villages.index, columns=list(OPERATORS))
+
+
+def compare_declared(modelled: pd.DataFrame, declared: pd.DataFrame) -> pd.DataFrame:
+    """Villages and operators where declared and modelled coverage disagree.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (village index, operator) that disagrees, with ``declared`` and
+        ``modelled`` (bool); only operators with at least one declared polygon count.
+    """
+    ops = [op for op in OPERATORS if declared[op].any()]
+    d = declared[ops].stack()
+    m = modelled[ops].stack()
+    diff = d != m
+    out = pd.DataFrame({"declared": d[diff], "modelled": m[diff]})
+    out.index.names = ["village", "operator"]
+    return out.reset_index()

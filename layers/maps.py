@@ -1048,6 +1048,7 @@ def build_map(
     village_ids: bool = False,
     selected: str | None = None,
     legend_open: bool = True,
+    declared_coverage: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """The coverage map of ``model`` (a province, or one of its districts).
 
@@ -1083,6 +1084,9 @@ def build_map(
         A ``village_id`` to mark with a black ring (not clickable).
     legend_open
         Show the legend unfolded (default); folded, it leaves a small map free.
+    declared_coverage
+        Operators' declared coverage polygons (``operator``, ``technology``), imported by the
+        planner: drawn as dashed outlines beside the modelled coverage, one layer per operator.
 
     Returns
     -------
@@ -1261,6 +1265,9 @@ def build_map(
         index,
         (t("search_placeholder", lang), t("search_not_found", lang), t("search_cancel", lang)),
     ).add_to(m)
+    if declared_coverage is not None and len(declared_coverage):
+        for layer in declared_coverage_layers(declared_coverage, lang):
+            layer.add_to(m)
     if selected is not None:
         ring = selection_layer(status, selected)
         if ring is not None:
@@ -1401,3 +1408,27 @@ def standalone_html(model: Model, lang: str = "vi", **kwargs) -> str:
 
 
 _LAYER_KEYS = {"layer_villages", "layer_communes", "layer_sites", "layer_unserved", "layer_fibre"}
+
+
+def declared_coverage_layers(declared: gpd.GeoDataFrame, lang: str) -> list[folium.FeatureGroup]:
+    """Operators' declared coverage, one dashed-outline layer per operator (hidden at first)."""
+    title = "Vùng phủ sóng doanh nghiệp công bố" if lang == "vi" else "Declared coverage"
+    layers = []
+    for op, part in declared.to_crs("EPSG:4326").groupby("operator", sort=False):
+        colour = OPERATOR_COLOURS.get(op, "#000")
+        tech = part["technology"].astype(str) if "technology" in part else ""
+        shown = gpd.GeoDataFrame(
+            {"label": _e(f"{title}: {_operator_label(op)}") + " " + tech.map(_e)},
+            geometry=shapely.set_precision(part.geometry.values, 1e-5),
+            crs="EPSG:4326",
+        )
+        group = folium.FeatureGroup(name=_e(f"{title}: {_operator_label(op)}"), show=False)
+        folium.GeoJson(
+            shown.to_json(),
+            style_function=lambda _f, c=colour: {
+                "color": c, "weight": 2, "dashArray": "6 4", "fillOpacity": 0.05,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(group)
+        layers.append(group)
+    return layers

@@ -14,7 +14,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import assignments as asg
-from geo import demo, pipeline, registry, units2025
+from geo import coverage, demo, pipeline, registry, units2025
 from geo.errors import CoverageError
 from geo.sites import SITE_SHARING_DEFINITION
 from layers import app_common, export, maps, tables
@@ -109,13 +109,28 @@ if not has_sites:
 # Map
 # ---------------------------------------------------------------------------------------------
 
+planner = app_common.planner_layers(scope.codes[0]) if len(scope.codes) == 1 else None
+declared_cov = planner.coverage if planner is not None else None
 fmap = maps.build_map(
     model, lang=lang, district_code=scope.district, collapsed_layers=True, units=scope.units,
     commune_2025_code=scope.commune_2025,
     assignments=asg.to_geodataframe(assignments) if len(assignments) else None,
+    declared_coverage=declared_cov,
 )
 st_folium(fmap, key="coverage_map", returned_objects=[], height=700, use_container_width=True)
 st.caption(f"{t('attribution', lang)}: {registry.attribution()}")
+if declared_cov is not None and len(declared_cov):
+    cmp = coverage.compare_declared(
+        coverage.operator_coverage(model.status, model.sites, radii=model.radii),
+        coverage.declared_coverage(model.status, declared_cov),
+    )
+    with st.expander(
+        ("Vùng phủ sóng doanh nghiệp công bố so với mô hình" if lang == "vi"
+         else "Declared coverage compared with the model") + f" ({len(cmp)})"
+    ):
+        names = model.status["village"].astype(str)
+        shown = cmp.assign(village=cmp["village"].map(names))
+        st.dataframe(shown, hide_index=True, use_container_width=True)
 
 # ---------------------------------------------------------------------------------------------
 # Indicators

@@ -237,3 +237,31 @@ def test_coverage_buffers_match_the_radius_rule():
 def test_coverage_buffers_of_no_site():
     area = coverage_buffers(make_sites([]))
     assert shapely.is_empty(area)
+
+
+def test_declared_coverage_is_read_per_operator_and_compared_with_the_model():
+    import geopandas as gpd
+    import shapely
+
+    from geo import coverage
+
+    villages = gpd.GeoDataFrame(
+        {"village_id": ["a", "b"]},
+        geometry=[shapely.Point(103.00, 21.50), shapely.Point(103.20, 21.50)],
+        crs="EPSG:4326",
+    )
+    declared = gpd.GeoDataFrame(
+        {"operator": ["Viettel"], "technology": ["4G"]},
+        geometry=[shapely.box(102.95, 21.45, 103.05, 21.55)],
+        crs="EPSG:4326",
+    )
+    d = coverage.declared_coverage(villages, declared)
+    assert d["Viettel"].tolist() == [True, False]
+    assert not d["VNPT"].any()
+    modelled = d.copy()
+    modelled.loc[:, "Viettel"] = [False, True]
+    diff = coverage.compare_declared(modelled, d)
+    assert diff[["village", "operator", "declared", "modelled"]].values.tolist() == [
+        [0, "Viettel", True, False],
+        [1, "Viettel", False, True],
+    ]

@@ -412,3 +412,20 @@ def test_unserved_table_columns(tiny_model, monkeypatch):
     assert df.iloc[0]["Vị trí (điểm/xã)"] == "xã"
     dis = tables.disagreements(tiny_model, "en")
     assert len(dis) == 0  # the declared village is a modelled not-spot: they agree
+
+
+def test_declared_coverage_layer_is_drawn_and_escaped(dienbien_model):
+    import geopandas as gpd
+    import shapely
+
+    from layers import maps
+
+    declared = gpd.GeoDataFrame(
+        {"operator": ["Viettel"], "technology": ["<i>LTE-x</i>"]},
+        geometry=[shapely.box(103.0, 21.3, 103.2, 21.5)],
+        crs="EPSG:4326",
+    )
+    html = maps.build_map(dienbien_model, declared_coverage=declared, lang="en").get_root().render()
+    assert "Declared coverage: Viettel" in html
+    assert "<i>LTE-x" not in html and "u003ci" not in html  # never raw, even JSON-escaped
+    assert "lt;i&gt;LTE-x" in html or "lt;i\\u0026gt;LTE-x" in html

@@ -32,17 +32,20 @@ register and the coverage data agree (:func:`served_status`), and gives the plan
 (:func:`by_operator`, :func:`by_district`, :func:`overdue`, :func:`progress`). The Phụ lục 2
 spreadsheet is written and read by :mod:`layers.assignments_xlsx`.
 
-Schema (version 1)
+Schema (version 2)
 ------------------
 ``session(session_id, user, started_at, client)``
-    One row per planner's session.
+    One row per planner's session; a restore from a backup is recorded as a row with
+    ``client = 'restore'`` (:func:`restore`).
 ``assignment(village_id PK, commune_code, commune_2025_code, district_code, province_code,
 village, commune, district, province, lon, lat, location_precision, operator, target_year,
 decision, decision_date, note, status, assigned_on, construction_on, on_air_on, verified_on,
 cancelled_on, proposed_operator, proposal_reason, source, source_row, version, updated_by,
-updated_at)``
+updated_at, target_year_source)``
     The current value of each assignment (STRICT table, CHECK constraints on operator, status,
     year and version). Dates are ISO ``YYYY-MM-DD``, times ISO 8601 UTC.
+    ``target_year_source`` (version 2) says where the target year comes from, e.g. "năm cuối
+    của kế hoạch 4638/KH-UBND" for a plan's imported list; "" when the planner set it.
 ``history(change_id PK, village_id, version, action, old_value, new_value, user, session_id,
 at, undoes)``
     Append-only (triggers refuse UPDATE and DELETE); ``old_value`` and ``new_value`` are JSON
@@ -71,7 +74,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import CoverageError, InputError, ProblemList
-from geo.operators import OPERATORS, canonical_operator
+from geo.operators import OPERATOR_DISPLAY, OPERATORS, canonical_operator
 from geo.sites import MOBILE_BROADBAND, _to_metric, metric_crs
 
 __all__ = [
@@ -81,6 +84,7 @@ __all__ = [
     "FINAL_STATUSES",
     "MIGRATIONS",
     "OWED_STATUSES",
+    "PLAN_END_SOURCE_VI",
     "SCHEMA_VERSION",
     "STATUSES",
     "STATUS_LABELS",
@@ -90,9 +94,11 @@ __all__ = [
     "DatabaseFileError",
     "ImportReport",
     "NothingToUndoError",
+    "RegisterRestoredError",
     "Session",
     "StaleWriteError",
     "StatusTransitionError",
+    "VN_TIME",
     "assign",
     "assign_many",
     "backup",
@@ -184,7 +190,7 @@ DISAGREEMENTS: dict[str, dict[str, str]] = {
 }
 """Codes of :func:`served_status`'s ``disagreement`` column and what each means."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema version this code writes (``PRAGMA user_version``)."""
 
 APPLICATION_ID = 0x564E4153  # "VNAS": Viet Nam ASsignments
@@ -210,7 +216,14 @@ _FIELDS_VILLAGE = (
     "lat",
     "location_precision",
 )
-_FIELDS_TERMS = ("operator", "target_year", "decision", "decision_date", "note")
+_FIELDS_TERMS = (
+    "operator",
+    "target_year",
+    "target_year_source",
+    "decision",
+    "decision_date",
+    "note",
+)
 _FIELDS_STATUS = (
     "status",
     "assigned_on",
@@ -299,6 +312,11 @@ MIGRATIONS: dict[int, list[str]] = {
         """CREATE TRIGGER history_no_delete BEFORE DELETE ON history
             BEGIN SELECT RAISE(ABORT, 'history is append-only'); END""",
     ],
+    2: [
+        # Where the target year comes from ("năm cuối của kế hoạch 4638/KH-UBND"); "" when
+        # the planner set it.
+        "ALTER TABLE assignment ADD COLUMN target_year_source TEXT NOT NULL DEFAULT ''",
+    ],
 }
 """DDL that brings a file from version ``n - 1`` to ``n``, run in one transaction per version.
 Add ``MIGRATIONS[2]`` (and raise :data:`SCHEMA_VERSION`) to change the schema; never edit a
@@ -349,6 +367,20 @@ class StaleWriteError(CoverageError, RuntimeError):
         self.expected_version = expected_version
         self.current = current
 
+    def message(self, lang: str = "vi") -> str:
+        """The sentence for the planner, without the "field version:" prefix of other errors
+        (the field stays in :attr:`field`)."""
+        return self.message_vi if lang == "vi" else self.message_en
+
+
+class RegisterRestoredError(CoverageError, RuntimeError):
+    """The planner's session is not in the register any more: the register was restored from a
+    backup that does not know it. Nothing was written; start a new session.
+
+    :func:`restore` keeps the sessions open at the time, so this happens only when the backup
+    holds another session under the same number (a backup of another register).
+    """
+
 
 class StatusTransitionError(InputError):
     """A status change the rules of :data:`TRANSITIONS` do not allow, or a bad status date."""
@@ -387,6 +419,24 @@ def _opt_text(v: Any) -> str | None:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+VN_TIME = dt.timezone(dt.timedelta(hours=7), "Asia/Ho_Chi_Minh")
+"""Vietnam's time zone (Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving since 1975), in
+which times are shown to planners; they are stored in UTC."""
+
+
+def _local_time(iso: str | None) -> str:
+    """A stored ISO time as ``dd/mm/yyyy HH:MM`` in Vietnam's time; "" when missing."""
+    if not iso:
+        return ""
+    try:
+        t = dt.datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone(VN_TIME).strftime("%d/%m/%Y %H:%M")
 
 
 def _today() -> dt.date:
@@ -648,6 +698,7 @@ class Session:
     conn: sqlite3.Connection
     user: str
     session_id: int
+    started_at: str = ""
 
 
 def open_session(
@@ -677,17 +728,47 @@ def open_session(
             field="user",
         )
     conn = db if isinstance(db, sqlite3.Connection) else connect(db)
+    started = _now()
     with _transaction(conn):
         cur = conn.execute(
             "INSERT INTO session (user, started_at, client) VALUES (?, ?, ?)",
-            (name, _now(), _text(client)),
+            (name, started, _text(client)),
         )
         session_id = int(cur.lastrowid)
-    return Session(conn, name, session_id)
+    return Session(conn, name, session_id, started)
 
 
 def _conn(db: Session | sqlite3.Connection) -> sqlite3.Connection:
     return db.conn if isinstance(db, Session) else db
+
+
+def _check_session(session: Session) -> None:
+    """Raise :class:`RegisterRestoredError` unless the register still holds ``session`` (the
+    same number, name and start); run inside the write's transaction."""
+    conn = session.conn
+    r = conn.execute(
+        "SELECT user, started_at FROM session WHERE session_id = ?", (session.session_id,)
+    ).fetchone()
+    if (
+        r is not None
+        and r["user"] == session.user
+        and (not session.started_at or r["started_at"] == session.started_at)
+    ):
+        return
+    restored = conn.execute(
+        "SELECT started_at FROM session WHERE client = 'restore' ORDER BY session_id DESC LIMIT 1"
+    ).fetchone()
+    when = _local_time(restored["started_at"]) if restored else ""
+    at_vi = f" lúc {when} (giờ Việt Nam)" if when else ""
+    at_en = f" at {when} (Vietnam time)" if when else ""
+    raise RegisterRestoredError(
+        f"The register was restored from a backup{at_en} and no longer knows your session; "
+        "nothing was written. Start a new session (give your name again) and make your change "
+        "again if it still holds.",
+        f"Sổ phân công đã được khôi phục từ bản sao lưu{at_vi} và không còn phiên làm việc của "
+        "bạn; chưa có gì được ghi. Hãy bắt đầu phiên mới (nhập lại tên) và làm lại thay đổi nếu "
+        "vẫn cần.",
+    )
 
 
 def verify(db: Session | sqlite3.Connection) -> list[str]:
@@ -959,35 +1040,39 @@ _INSERT_SQL = (
 
 
 def _stale(conn: sqlite3.Connection, village_id: str, expected: int, row: dict | None):
+    """The :class:`StaleWriteError` of a write based on version ``expected``: who changed the
+    village and when (Vietnam time), and its assignment now."""
     last = conn.execute(
-        "SELECT user, at, version FROM history WHERE village_id = ? ORDER BY change_id DESC "
+        "SELECT user, at, old_value FROM history WHERE village_id = ? ORDER BY change_id DESC "
         "LIMIT 1",
         (village_id,),
     ).fetchone()
-    who = last["user"] if last else "?"
-    when = last["at"] if last else "?"
-    if row is None:
-        value_en = "it has no assignment now"
-        value_vi = "hiện không có phân công"
-        version = 0
+    if row is not None:
+        name = row["village"]
+    elif last is not None and last["old_value"]:
+        name = json.loads(last["old_value"]).get("village") or village_id
     else:
-        version = row["version"]
-        value_en = (
-            f"now {row['operator']}, {_label(row['status'], 'en')}, target year "
-            f"{row['target_year'] or '—'}"
-        )
-        value_vi = (
-            f"hiện là {row['operator']}, {_label(row['status'], 'vi')}, năm mục tiêu "
-            f"{row['target_year'] or '—'}"
-        )
-    name = row["village"] if row else village_id
+        name = village_id
+    who_vi = last["user"] if last else "người khác"
+    who_en = last["user"] if last else "someone else"
+    when = _local_time(last["at"]) if last else ""
+    at_vi = f" lúc {when} (giờ Việt Nam)" if when else ""
+    at_en = f" at {when} (Vietnam time)" if when else ""
+    if row is None:
+        now_vi = "thôn/bản không còn phân công (việc phân công đã được hoàn tác)"
+        now_en = "the village has no assignment any more (its assignment was undone)"
+    else:
+        op = OPERATOR_DISPLAY.get(row["operator"], row["operator"])
+        year = row["target_year"] or "—"
+        now_vi = f"doanh nghiệp {op}, trạng thái {_label(row['status'], 'vi')}, năm mục tiêu {year}"
+        now_en = f"operator {op}, status {_label(row['status'], 'en')}, target year {year}"
     return StaleWriteError(
-        f"{name} ({village_id}) was changed by {who} at {when} (version {version}) after you "
-        f"read version {expected}: {value_en}. Nothing was overwritten; reload and apply your "
-        "change again if it still holds.",
-        f"{name} ({village_id}) đã được {who} thay đổi lúc {when} (phiên bản {version}) sau khi "
-        f"bạn đọc phiên bản {expected}: {value_vi}. Không có gì bị ghi đè; hãy tải lại và sửa "
-        "lại nếu vẫn cần.",
+        f"{name} ({village_id}) was changed by {who_en}{at_en} after you opened it. Now: "
+        f"{now_en}. Nothing was overwritten and your change was not saved; look at the current "
+        "value and make your change again if it still holds.",
+        f"{name} ({village_id}) đã được {who_vi} thay đổi{at_vi} sau khi bạn mở. Hiện tại: "
+        f"{now_vi}. Không có gì bị ghi đè và thay đổi của bạn chưa được lưu; hãy xem giá trị "
+        "hiện tại và làm lại nếu vẫn cần.",
         village_id=village_id,
         expected_version=expected,
         current=row,
@@ -1014,6 +1099,7 @@ def _write(
     expected = int(expected_version)
     conn = session.conn
     with _transaction(conn):
+        _check_session(session)
         before = _row(conn, village_id)
         version_now = 0 if before is None else int(before["version"])
         if version_now != expected:
@@ -1100,8 +1186,8 @@ def _terms(
     *,
     partial: bool = False,
 ) -> dict:
-    """Operator, target year, decision, its date and note, checked (only given keys if
-    ``partial``)."""
+    """Operator, target year and where it comes from, decision, its date and note, checked (only
+    given keys if ``partial``)."""
 
     def bad(field: str, en: str, vi: str, value=None) -> None:
         problems.add(en, vi, row=row, field=field, value=value)
@@ -1135,6 +1221,8 @@ def _terms(
                 )
                 year = None
         out["target_year"] = year
+    if not partial or "target_year_source" in values:
+        out["target_year_source"] = _text(values.get("target_year_source"))
     if not partial or "decision" in values:
         out["decision"] = _text(values.get("decision"))
     if not partial or "decision_date" in values:
@@ -1196,6 +1284,7 @@ def assign(
     note: str = "",
     assigned_on: dt.date | str | None = None,
     proposed_operator: str | None = None,
+    target_year_source: str = "",
     proposal_reason: str | None = None,
     source: str = "",
     source_row: int | None = None,
@@ -1220,6 +1309,9 @@ def assign(
     target_year, decision, decision_date, note
         The assignment's terms (decision e.g. ``"4638/KH-UBND"``, date ``2020-12-15`` or
         ``"15/12/2020"``).
+    target_year_source
+        Where the target year comes from ("năm cuối của kế hoạch 4638/KH-UBND"); "" when the
+        planner sets it.
     assigned_on
         The date of the assignment (today when None); not in the future.
     proposed_operator, proposal_reason
@@ -1246,6 +1338,7 @@ def assign(
         {
             "operator": operator,
             "target_year": target_year,
+            "target_year_source": target_year_source,
             "decision": decision,
             "decision_date": decision_date,
             "note": note,
@@ -1285,8 +1378,11 @@ def assign(
 
 
 def edit(session: Session, village_id: str, *, expected_version: int, **changes: Any) -> dict:
-    """Change an assignment's terms: ``operator``, ``target_year``, ``decision``,
-    ``decision_date``, ``note``, ``proposed_operator``, ``proposal_reason``.
+    """Change an assignment's terms: ``operator``, ``target_year``, ``target_year_source``,
+    ``decision``, ``decision_date``, ``note``, ``proposed_operator``, ``proposal_reason``.
+
+    A new ``target_year`` given without its ``target_year_source`` is the planner's: the
+    source becomes "".
 
     The operator can change only while the status is ``assigned``: once construction has
     begun, cancel the assignment and assign the village again.
@@ -1321,7 +1417,14 @@ def edit(session: Session, village_id: str, *, expected_version: int, **changes:
                 f"{_label(before['status'], 'vi')}; hãy hủy rồi phân công lại",
                 field="operator",
             )
-        return {**before, **terms}
+        after = {**before, **terms}
+        if (
+            "target_year" in terms
+            and "target_year_source" not in terms
+            and terms["target_year"] != before["target_year"]
+        ):
+            after["target_year_source"] = ""
+        return after
 
     out = _write(session, str(village_id), expected_version, "edit", change)
     assert out is not None
@@ -1516,9 +1619,9 @@ def assign_many(session: Session, rows: pd.DataFrame, *, action: str = "import")
     rows
         One row per village: the village fields of :func:`assign` (``village_id``,
         ``village``, ``commune_code``, ``province_code``, …, ``geometry`` or ``lon``/``lat``),
-        ``operator`` and optionally ``target_year``, ``decision``, ``decision_date``, ``note``,
-        ``assigned_on``, ``proposed_operator``, ``proposal_reason``, ``source``,
-        ``source_row``.
+        ``operator`` and optionally ``target_year``, ``target_year_source``, ``decision``,
+        ``decision_date``, ``note``, ``assigned_on``, ``proposed_operator``,
+        ``proposal_reason``, ``source``, ``source_row``.
     action
         Recorded in the history ("import" or "assign").
 
@@ -1593,6 +1696,7 @@ def assign_many(session: Session, rows: pd.DataFrame, *, action: str = "import")
     conn = session.conn
     ids = json.dumps([r["village_id"] for r in records])
     with _transaction(conn):
+        _check_session(session)
         existing = {
             r["village_id"]: dict(r)
             for r in conn.execute(
@@ -1668,6 +1772,16 @@ def plan_end_year(document: str) -> int | None:
     return int(rows["year"].max()) if len(rows) else None
 
 
+def _plan_end_source(document: str) -> str:
+    """The ``target_year_source`` of a year taken from :func:`plan_end_year`."""
+    return f"{PLAN_END_SOURCE_VI} {document}"
+
+
+PLAN_END_SOURCE_VI = "năm cuối của kế hoạch"
+"""How ``target_year_source`` begins when the year is the plan's last (:func:`plan_end_year`):
+"năm cuối của kế hoạch 4638/KH-UBND"."""
+
+
 def import_table(
     session: Session,
     table: pd.DataFrame,
@@ -1677,6 +1791,7 @@ def import_table(
     decision: str | None = None,
     decision_date: dt.date | str | None = None,
     target_year: int | None = None,
+    target_year_source: str = "",
     assigned_on: dt.date | str | None = None,
     file: str | None = None,
     first_line: int = 2,
@@ -1705,7 +1820,11 @@ def import_table(
         The decision ordering the assignments; each row's ``document``/``document_date`` when
         None.
     target_year
-        The target year of every row; :func:`plan_end_year` of the decision when None.
+        The target year of every row; when None, :func:`plan_end_year` of the decision, recorded
+        with each assignment as its ``target_year_source`` ("năm cuối của kế hoạch
+        4638/KH-UBND": the plans' lists give no year per village).
+    target_year_source
+        Where a given ``target_year`` comes from (recorded with each assignment).
     assigned_on
         The date of the assignments; the decision's date (else today) when None.
     file, first_line
@@ -1791,10 +1910,15 @@ def import_table(
         }
     )
     if target_year is None:
-        ends = {d: plan_end_year(d) for d in frame["decision"].map(_text).unique()}
-        frame["target_year"] = frame["decision"].map(_text).map(ends)
+        docs = frame["decision"].map(_text)
+        ends = {d: plan_end_year(d) for d in docs.unique()}
+        frame["target_year"] = docs.map(ends)
+        frame["target_year_source"] = docs.map(
+            {d: _plan_end_source(d) if y is not None else "" for d, y in ends.items()}
+        )
     else:
         frame["target_year"] = target_year
+        frame["target_year_source"] = _text(target_year_source)
     if assigned_on is not None:
         frame["assigned_on"] = assigned_on
     else:
@@ -1851,8 +1975,14 @@ def served_status(model_status: pd.DataFrame, assignments: pd.DataFrame) -> pd.D
     """
     a = assignments.drop_duplicates("village_id").set_index("village_id")
     vid = model_status["village_id"]
-    status = vid.map(a["status"]).fillna("").astype(str)
-    operator = vid.map(a["operator"]).fillna("").astype(str)
+
+    def looked_up(col: str) -> pd.Series:
+        # As objects before filling: with an empty register every lookup misses and map()
+        # returns float NaN, which "" must not be written into.
+        return vid.map(a[col]).astype(object).where(lambda x: x.notna(), "").astype(str)
+
+    status = looked_up("status")
+    operator = looked_up("operator")
     covered = model_status["mobile_broadband"].fillna(False).astype(bool).to_numpy()
     ops = [op for op in OPERATORS if op in model_status.columns]
     matrix = model_status[ops].fillna(False).astype(bool).to_numpy()
@@ -2362,15 +2492,60 @@ def backup(db: str | Path | sqlite3.Connection | Session, dest: str | Path) -> P
     return dest
 
 
-def restore(src: str | Path | bytes, db: str | Path) -> Path | None:
+def _sessions(path: Path) -> list[tuple]:
+    """The session rows of a register, read without writing to it."""
+    ro = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+    try:
+        return ro.execute(
+            "SELECT session_id, user, started_at, client FROM session ORDER BY session_id"
+        ).fetchall()
+    except sqlite3.Error:  # pragma: no cover - checked by _inspect before
+        return []
+    finally:
+        ro.close()
+
+
+def _keep_sessions(conn: sqlite3.Connection, sessions: list[tuple], user: str) -> None:
+    """Put back into a restored register the sessions of the register it replaces (so that
+    planners with a session open keep working), and record the restore itself as a session
+    (``client = 'restore'``: who restored, and when)."""
+    with _transaction(conn):
+        held = {
+            r[0]: (r[1], r[2])
+            for r in conn.execute("SELECT session_id, user, started_at FROM session")
+        }
+        missing = [s for s in sessions if s[0] not in held]
+        conn.executemany(
+            "INSERT INTO session (session_id, user, started_at, client) VALUES (?, ?, ?, ?)",
+            missing,
+        )
+        conn.execute(
+            "INSERT INTO session (user, started_at, client) VALUES (?, ?, 'restore')",
+            (_text(user) or "restore", _now()),
+        )
+
+
+def restore(src: str | Path | bytes, db: str | Path, *, user: str = "") -> Path | None:
     """Replace the register ``db`` by the backup ``src`` (a path, or the bytes of a file).
 
     ``src`` is checked first like any register (:class:`DatabaseFileError` when damaged,
     foreign or newer); ``db`` must be a register too (or not exist): a foreign or damaged file
     is never overwritten. The current register is first copied beside it
-    (``<name>.before-restore-<UTC time>.sqlite``), then the backup's pages are copied in with
-    SQLite's backup API under an exclusive lock, and the result is migrated if the backup is of
-    an older schema.
+    (``<name>.before-restore-<UTC time>.sqlite``). The backup is copied to a temporary file,
+    migrated if it is of an older schema, and given back the sessions of the current register
+    it lacks (planners working meanwhile keep their session: their next write is checked
+    against the restored assignments like any other) and a session row recording the restore
+    (``client = 'restore'``, ``user``, the time). Then its pages are copied into ``db`` with
+    SQLite's backup API, in one step.
+
+    A session the backup holds under the same number as another (a backup of another register)
+    cannot be kept: its next write raises :class:`RegisterRestoredError`, never a raw SQLite
+    error.
+
+    Parameters
+    ----------
+    user
+        Who restores (recorded with the restore).
 
     Returns
     -------
@@ -2388,6 +2563,9 @@ def restore(src: str | Path | bytes, db: str | Path) -> Path | None:
         src_path = tmp_src
     else:
         src_path = Path(src)
+    fd, staged_name = tempfile.mkstemp(prefix=".restoring-", suffix=".sqlite", dir=db.parent)
+    os.close(fd)
+    staged = Path(staged_name)
     try:
         if not src_path.is_file():
             raise DatabaseFileError(
@@ -2403,27 +2581,41 @@ def restore(src: str | Path | bytes, db: str | Path) -> Path | None:
                 "Tệp sao lưu rỗng: không chứa sổ phân công.",
             )
         safety = None
+        sessions: list[tuple] = []
         if db.exists() and _inspect(db)[0] == "ours":
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
             safety = db.with_name(f"{db.stem}.before-restore-{stamp}{db.suffix or '.sqlite'}")
             backup(db, safety)
+            sessions = _sessions(db)
+        # Stage the backup: migrated, with the sessions kept, before it replaces the register.
         source = sqlite3.connect(f"{src_path.resolve().as_uri()}?mode=ro", uri=True)
         try:
+            out = sqlite3.connect(staged, isolation_level=None)
+            try:
+                source.backup(out)
+            finally:
+                out.close()
+        finally:
+            source.close()
+        stage = connect(staged)
+        try:
+            _keep_sessions(stage, sessions, user)
+            stage.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             target = connect(db)
             try:
-                source.backup(target)
+                stage.backup(target)
                 target.execute("PRAGMA journal_mode = WAL")
-                _migrate(target, db)
             finally:
                 target.close()
         finally:
-            source.close()
+            stage.close()
         return safety
     finally:
-        if tmp_src is not None:
-            tmp_src.unlink(missing_ok=True)
-            for suffix in ("-wal", "-shm"):
-                Path(str(tmp_src) + suffix).unlink(missing_ok=True)
+        for path in (tmp_src, staged):
+            if path is not None:
+                path.unlink(missing_ok=True)
+                for suffix in ("-wal", "-shm"):
+                    Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def backup_bytes(db: str | Path | sqlite3.Connection | Session) -> bytes:

@@ -100,6 +100,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     r = sub.add_parser("restore", help="replace the register by a backup (a safety copy is kept)")
     r.add_argument("backup")
     db(r)
+    r.add_argument("--user", default=None, help="your name, recorded with the restore")
     return p
 
 
@@ -235,7 +236,7 @@ def _restore(args) -> int:
     from geo import assignments
 
     db = args.db or assignments.default_path()
-    safety = assignments.restore(args.backup, db)
+    safety = assignments.restore(args.backup, db, user=_user(args))
     if safety is not None:
         print(f"{db} restored from {args.backup}; the register as it was is in {safety}")
     else:

@@ -6,7 +6,9 @@ villages, villages_mobile_share, villages_fibre_share, population, population_co
 physical_sites, site_sharing_rate, total_not_spots, partial_not_spots, unserved_by_operator,
 villages_operator_share (per operator), villages_located_by_commune, declared_vs_modelled,
 targets (per tool indicator, the plans' figures for the target year with ``comparable``, ``why``
-and ``met``), sources (which layers are synthetic) and definitions (how each is computed).
+and ``why_vi`` (why the tool's figure differs, in English and Vietnamese) and ``met``),
+targets_not_measured (the plans' figures no tool indicator measures, with ``why`` and
+``why_vi``), sources (which layers are synthetic) and definitions (how each is computed).
 """
 
 from __future__ import annotations
@@ -230,6 +232,7 @@ def _targets(result: dict, model: Model, scope: dict) -> dict:
                     "value": float(r["value"]),
                     "value_text": r["value_text"],
                     "why": r["why"],
+                    "why_vi": r["why_vi"],
                 }
             )
         for _, r in rows[rows["tool_indicator"] != ""].iterrows():
@@ -255,6 +258,7 @@ def _targets(result: dict, model: Model, scope: dict) -> dict:
                     "value_text": r["value_text"],
                     "comparable": r["comparable"],
                     "why": r["why"],
+                    "why_vi": r["why_vi"],
                     "actual": actual,
                     "met": met,
                 }

@@ -753,28 +753,119 @@ def crosswalk(villages: pd.DataFrame) -> pd.DataFrame:
     return counts[CROSSWALK_COLUMNS].reset_index(drop=True)
 
 
-def crosswalk_xlsx(table: pd.DataFrame, unresolved: pd.DataFrame | None = None) -> bytes:
-    """The crosswalk (and the unresolved villages) as an .xlsx workbook; codes stay text."""
+CROSSWALK_HEADERS: dict[str, dict[str, str]] = {
+    "province_code": {"vi": "Mã tỉnh cũ", "en": "Old province code"},
+    "province": {"vi": "Tỉnh cũ", "en": "Old province"},
+    "district_code": {"vi": "Mã huyện cũ", "en": "Old district code"},
+    "district": {"vi": "Huyện cũ", "en": "Old district"},
+    "commune_code": {"vi": "Mã xã cũ", "en": "Old commune code"},
+    "commune": {"vi": "Xã cũ", "en": "Old commune"},
+    "commune_2025_code": {"vi": "Mã xã mới", "en": "New commune code"},
+    "commune_2025": {"vi": "Xã mới", "en": "New commune"},
+    "province_2025_code": {"vi": "Mã tỉnh mới", "en": "New province code"},
+    "province_2025": {"vi": "Tỉnh mới", "en": "New province"},
+    "commune_2025_method": {"vi": "Cách xác định xã mới", "en": "How the new commune was found"},
+    "villages": {"vi": "Số thôn/bản", "en": "Villages"},
+    "share_of_villages": {"vi": "Tỷ lệ thôn/bản", "en": "Share of villages"},
+    "village_id": {"vi": "Mã thôn/bản", "en": "Village ID"},
+    "village": {"vi": "Thôn/bản", "en": "Village"},
+    "location_precision": {"vi": "Vị trí", "en": "Location"},
+    "commune_2025_candidates": {
+        "vi": "Mã các xã mới có thể",
+        "en": "Candidate new communes (codes)",
+    },
+    "candidate_names": {"vi": "Các xã mới có thể", "en": "Candidate new communes"},
+}
+"""The column headers of :func:`crosswalk_xlsx` (crosswalk and unresolved villages) by language."""
+
+CROSSWALK_METHODS: dict[str, dict[str, str]] = {
+    "mapping": {"vi": "sáp nhập nguyên xã", "en": "merged whole"},
+    "overlap": {"vi": "mã cũ gắn theo ranh giới chung", "en": "retired code, by shared border"},
+    "nearest": {"vi": "xã bị chia: vùng gần nhất", "en": "split commune: nearest polygon"},
+    "unresolved": {"vi": "chưa xác định", "en": "unresolved"},
+}
+"""How each village's new commune was found (``commune_2025_method``), as the workbook says it."""
+
+_CROSSWALK_SHEETS = {
+    "vi": ("Bảng chuyển đổi", "Thôn chưa xác định", "Ghi chú"),
+    "en": ("Crosswalk", "Unresolved villages", "Notes"),
+}
+_CROSSWALK_NOTES = {
+    "vi": (
+        "Ghi chú",
+        [
+            "Đơn vị hành chính trước 01/07/2025: danh mục của Tổng cục Thống kê ngày 01/03/2025. "
+            "Đơn vị từ 01/07/2025: dvhcvn/20250701 (Nghị quyết 1654–1687/NQ-UBTVQH15), giấy "
+            "phép MIT.",
+            "Tỷ lệ thôn/bản: số thôn/bản của xã cũ nằm trong xã mới / tổng số thôn/bản của xã cũ "
+            "trong danh sách thôn/bản (GeoNames, chưa đầy đủ).",
+            "Cách xác định xã mới: sáp nhập nguyên xã; mã cũ gắn theo ranh giới chung (mã xã đã "
+            "bỏ); xã bị chia: vùng gần nhất (thôn/bản có tọa độ); chưa xác định (xã bị chia, "
+            'thôn/bản không có tọa độ riêng: xem trang "Thôn chưa xác định").',
+        ],
+    ),
+    "en": (
+        "Note",
+        [
+            "Units before 01/07/2025: GSO list of 01/03/2025. Units from 01/07/2025: "
+            "dvhcvn/20250701 (Resolutions 1654–1687/NQ-UBTVQH15), MIT.",
+            "Share of villages: villages of the old commune in the new one / all villages of the "
+            "old commune in the register (GeoNames, partial).",
+            "How the new commune was found: merged whole; retired code, by shared border; split "
+            "commune: nearest polygon (villages with coordinates); unresolved (split commune, "
+            'village without coordinates: see the "Unresolved villages" sheet).',
+        ],
+    ),
+}
+
+
+def crosswalk_xlsx(
+    table: pd.DataFrame, unresolved: pd.DataFrame | None = None, *, lang: str = "vi"
+) -> bytes:
+    """The crosswalk (and the unresolved villages) as an .xlsx workbook in ``lang``.
+
+    Sheets, headers (:data:`CROSSWALK_HEADERS`), the method of each row
+    (:data:`CROSSWALK_METHODS`) and the notes are in Vietnamese ("Bảng chuyển đổi", "Mã xã cũ",
+    "Xã cũ", …) or English (``lang="en"``: "Crosswalk", "Old commune code", …). Codes stay text;
+    the share of villages is a number shown as a percentage.
+
+    Raises
+    ------
+    InputError
+        ``lang`` is neither "vi" nor "en".
+    """
     import io
+
+    from openpyxl.utils import get_column_letter
+
+    if lang not in _CROSSWALK_SHEETS:
+        raise InputError(
+            f"lang must be 'vi' or 'en', not {lang!r}",
+            f"lang phải là 'vi' hoặc 'en', không phải {lang!r}",
+            field="lang",
+        )
+    main_sheet, unresolved_sheet, notes_sheet = _CROSSWALK_SHEETS[lang]
+
+    def localised(frame: pd.DataFrame) -> pd.DataFrame:
+        out = pd.DataFrame(frame).copy()
+        if "commune_2025_method" in out:
+            out["commune_2025_method"] = out["commune_2025_method"].map(
+                lambda m: CROSSWALK_METHODS.get(m, {}).get(lang, m)
+            )
+        return out.rename(columns={c: h[lang] for c, h in CROSSWALK_HEADERS.items()})
 
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        table.to_excel(xl, sheet_name="crosswalk", index=False)
+        localised(table).to_excel(xl, sheet_name=main_sheet, index=False)
+        ws = xl.sheets[main_sheet]
+        if "share_of_villages" in table:
+            col = get_column_letter(list(table.columns).index("share_of_villages") + 1)
+            for cell in ws[col][1:]:
+                cell.number_format = "0.0%"
         if unresolved is not None:
-            unresolved.to_excel(xl, sheet_name="unresolved", index=False)
-        pd.DataFrame(
-            {
-                "note": [
-                    "Units before 01/07/2025: GSO list of 01/03/2025. Units from 01/07/2025: "
-                    "dvhcvn/20250701 (Resolutions 1654–1687/NQ-UBTVQH15), MIT.",
-                    "share_of_villages: villages of the old commune in the new one / all villages "
-                    "of the old commune in the register (GeoNames, partial).",
-                    "commune_2025_method: mapping (merged whole), overlap (retired code attached "
-                    "by shared border), nearest (split commune: nearest built polygon), "
-                    "unresolved (split commune, village without coordinates).",
-                ]
-            }
-        ).to_excel(xl, sheet_name="notes", index=False)
+            localised(unresolved).to_excel(xl, sheet_name=unresolved_sheet, index=False)
+        header, notes = _CROSSWALK_NOTES[lang]
+        pd.DataFrame({header: notes}).to_excel(xl, sheet_name=notes_sheet, index=False)
     return buf.getvalue()
 
 
@@ -1436,7 +1527,10 @@ def indicators_2025(
 
     The same keys as :func:`geo.indicators.compute`, from the same village records, with
     ``units="2025"`` and: ``province_2025_code``, ``province_2025``, ``provinces_pre2025`` (the
-    old provinces of the new one), ``complete`` (the model holds all of them), and for a commune
+    old provinces of the new one), ``provinces_in_model`` (the old provinces the model was
+    built from: those of its communes, several for a merged
+    :class:`~geo.province.ProvinceData`), ``complete`` (the model holds all the old provinces
+    of the new one), and for a commune
     ``commune_2025_code``, ``commune_2025``, ``geometry_method``; ``villages_by_method`` (how
     the villages were placed), ``villages_unresolved`` and, for the province,
     ``population_unallocated``: the census population of split communes none of whose villages
@@ -1520,6 +1614,7 @@ def indicators_2025(
         .loc[ctx.province_2025_code, "province_codes_old"]
         .split(";")
     )
+    held = sorted(set(model.data.communes["province_code"].dropna().astype(str)))
     methods = status["commune_2025_method"].value_counts()
     shared = _commune_weights(model, ctx).groupby("gid_3")["weight"].sum()
     left = 1.0 - shared.reindex(model.communes["gid_3"]).fillna(0.0).clip(0.0, 1.0).to_numpy()
@@ -1530,7 +1625,8 @@ def indicators_2025(
             "province_2025_code": ctx.province_2025_code,
             "province_2025": ctx.province_2025,
             "provinces_pre2025": olds,
-            "complete": olds == [model.province_code],
+            "provinces_in_model": held,
+            "complete": set(olds) <= set(held),
             **scope,
             "villages_by_method": {m: int(methods.get(m, 0)) for m in ASSIGN_METHODS},
             "villages_unresolved": int(methods.get("unresolved", 0)),

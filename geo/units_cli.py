@@ -5,6 +5,7 @@ Examples
 python -m geo units lookup "Xã Ngối Cáy, Huyện Mường Ảng, Tỉnh Điện Biên"
 python -m geo units lookup "Xã Sín Chải, tỉnh Điện Biên" --date 15/01/2026 --format json
 python -m geo units crosswalk --province "Điện Biên" --output crosswalk.xlsx
+python -m geo units crosswalk --province "Điện Biên" --output crosswalk-en.xlsx --lang en
 python -m geo units crosswalk --province 22 --output crosswalk.csv
 """
 
@@ -40,6 +41,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     cw.add_argument("--province", required=True, help="pre-2025 province: name or GSO code")
     cw.add_argument("--output", required=True, help="F.xlsx or F.csv")
+    cw.add_argument(
+        "--lang",
+        choices=("vi", "en"),
+        default="vi",
+        dest="crosswalk_lang",
+        help="language of the .xlsx sheets, headers and notes (default vi); a .csv keeps the "
+        "column names of geo.units2025.CROSSWALK_COLUMNS",
+    )
     return p
 
 
@@ -117,7 +126,9 @@ def _crosswalk(args: argparse.Namespace) -> int:
     if out.suffix.lower() == ".csv":
         table.to_csv(out, index=False, encoding="utf-8")
     else:
-        out.write_bytes(units2025.crosswalk_xlsx(table, unresolved))
+        out.write_bytes(
+            units2025.crosswalk_xlsx(table, unresolved, lang=getattr(args, "crosswalk_lang", "vi"))
+        )
     log.info(
         "%s: %d villages, %d old communes → %d new communes; %d villages unresolved; wrote %s",
         data.province,
@@ -130,7 +141,8 @@ def _crosswalk(args: argparse.Namespace) -> int:
     if len(unresolved):
         print(
             f"{len(unresolved)} villages lie in split communes without coordinates of their own; "
-            "they are listed in the 'unresolved' sheet (xlsx) for the planner to place.",
+            "they are listed in the 'Thôn chưa xác định' ('Unresolved villages' with --lang en) "
+            "sheet (xlsx) for the planner to place.",
             file=sys.stderr,
         )
     return 0

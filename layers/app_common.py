@@ -488,10 +488,7 @@ def planner_key(codes: tuple[str, ...]) -> tuple:
 def _indicators(_model: pipeline.Model, key: tuple, unit_sys: str, district: str | None,
                 commune_2025: str | None, year: int | None) -> dict:
     if unit_sys == "2025":
-        result = units2025.indicators_2025(_model, commune_2025_code=commune_2025, year=year)
-        codes = key[0]
-        result["complete"] = set(result["provinces_pre2025"]) <= set(codes)
-        return result
+        return units2025.indicators_2025(_model, commune_2025_code=commune_2025, year=year)
     return indicators.compute(_model, district=district, year=year)
 
 

@@ -70,6 +70,7 @@ _STATUS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("status_vi", "Trạng thái"),
     ("status_date", "Ngày trạng thái"),
     ("target_year", "Năm mục tiêu"),
+    ("target_year_source", "Căn cứ năm mục tiêu"),
     ("overdue_vi", "Quá hạn"),
     ("decision", "Văn bản"),
     ("decision_date", "Ngày văn bản"),
@@ -105,6 +106,7 @@ _ACTIONS_VI = {
 _FIELDS_VI = {
     "operator": "Doanh nghiệp",
     "target_year": "Năm mục tiêu",
+    "target_year_source": "Căn cứ năm mục tiêu",
     "decision": "Văn bản",
     "decision_date": "Ngày văn bản",
     "note": "Ghi chú",

@@ -335,12 +335,6 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Import Phụ lục 2 ({doc}) into the register",
     },
     "imported": {"vi": "Đã nhập: {summary}", "en": "Imported: {summary}"},
-    "register_replaced": {
-        "vi": "Sổ phân công vừa được khôi phục từ bản sao lưu nên phiên làm việc đã được mở "
-        "lại; không có gì được ghi. Hãy kiểm tra lại và làm lại thay đổi nếu vẫn cần.",
-        "en": "The register was just restored from a backup, so your session was opened "
-        "afresh; nothing was written. Check and make the change again if it still holds.",
-    },
     "register_unreadable": {
         "vi": "Không đọc được sổ phân công",
         "en": "The assignment register cannot be read",

@@ -47,9 +47,12 @@ __all__ = [
     "indicator_label",
     "indicator_rows",
     "indicators_xlsx",
+    "overdue_note",
+    "overdue_reason",
     "overdue_table",
     "progress_long",
     "register_disagreements",
+    "target_year_source_text",
     "unserved_table",
     "why_text",
 ]
@@ -112,27 +115,11 @@ def _actual_value(result: dict, key: str):
     return v if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
-@functools.lru_cache(maxsize=1)
-def _why_vi_map() -> dict[tuple[str, str, str], str]:
-    m = plans.load_indicator_map()
-    return dict(
-        zip(zip(m["plan_id"], m["source_row"], m["indicator"], strict=True), m["why_vi"],
-            strict=True)
-    )
-
-
 def why_text(target: dict, lang: str = "vi") -> str:
-    """Why a plan figure and the tool's indicator differ, in ``lang``.
-
-    The Vietnamese text is the target's ``why_vi`` when it carries one, else the indicator
-    map's (:func:`geo.plans.load_indicator_map`), found by plan, row and indicator.
-    """
-    if lang != "vi":
-        return str(target.get("why") or "")
-    if target.get("why_vi"):
-        return str(target["why_vi"])
-    key = (str(target.get("plan_id")), str(target.get("source_row")), str(target.get("indicator")))
-    return _why_vi_map().get(key) or str(target.get("why") or "")
+    """Why a plan figure and the tool's indicator differ, in ``lang``: the target's ``why_vi``
+    or ``why`` (:func:`geo.indicators.compute` carries both)."""
+    text = target.get("why_vi") if lang == "vi" else None
+    return str(text or target.get("why") or "")
 
 
 def _definition(result: dict, key: str, lang: str, sharing_distance_m: float | None) -> str:
@@ -716,12 +703,9 @@ def count_served(result: dict, status: pd.DataFrame, assignments: pd.DataFrame) 
     out = dict(result)
     n = len(status)
     covered = status["mobile_broadband"].fillna(False).astype(bool).to_numpy()
-    if len(assignments):
-        ss = asg.served_status(status, assignments)
-        served = ss["served"].to_numpy(dtype=bool)
-        disagreeing = int((ss["disagreement"] != "").sum())
-    else:  # an empty register: the coverage data alone
-        served, disagreeing = covered, 0
+    ss = asg.served_status(status, assignments)
+    served = ss["served"].to_numpy(dtype=bool)
+    disagreeing = int((ss["disagreement"] != "").sum())
     out["villages_served"] = int(served.sum())
     out["villages_verified_only"] = int((served & ~covered).sum())
     out["register_disagreements"] = disagreeing
@@ -770,6 +754,10 @@ _FIELD_KEYS = {
 }
 _DATE_FIELDS = {"decision_date", "assigned_on", "construction_on", "on_air_on", "verified_on",
                 "cancelled_on", "status_date"}
+_OTHER_LABELS = {
+    "target_year_source": {"vi": "Căn cứ năm mục tiêu", "en": "Target year from"},
+    "overdue_why": {"vi": "Lý do quá hạn", "en": "Why overdue"},
+}
 _DATE_LABELS = {
     "assigned_on": {"vi": "Ngày phân công", "en": "Assigned on"},
     "construction_on": {"vi": "Ngày khởi công", "en": "Construction from"},
@@ -797,7 +785,20 @@ def _field_label(field: str, lang: str) -> str:
         return t(_FIELD_KEYS[field], lang)
     if field in _DATE_LABELS:
         return _DATE_LABELS[field][lang]
+    if field in _OTHER_LABELS:
+        return _OTHER_LABELS[field][lang]
     return field
+
+
+def target_year_source_text(source, lang: str = "vi") -> str:
+    """Where a target year comes from (the register's ``target_year_source``) in ``lang``:
+    "năm cuối của kế hoạch 4638/KH-UBND" / "the last year of plan 4638/KH-UBND"; "" when the
+    planner set the year."""
+    text = _plain(source).strip()
+    head = asg.PLAN_END_SOURCE_VI + " "
+    if lang == "en" and text.startswith(head):
+        return "the last year of plan " + text[len(head):]
+    return text
 
 
 def _value_text(field: str, value, lang: str) -> str:
@@ -809,6 +810,8 @@ def _value_text(field: str, value, lang: str) -> str:
         return fmt_date(str(value), lang)
     if field in ("operator", "proposed_operator"):
         return _operator_display(value)
+    if field == "target_year_source":
+        return target_year_source_text(value, lang)
     return str(value)
 
 
@@ -933,7 +936,8 @@ def overdue_table(
     pairs: pd.Series | None = None,
     today: dt.date | None = None,
 ) -> pd.DataFrame:
-    """The overdue assignments (:func:`geo.assignments.overdue`), most late first."""
+    """The overdue assignments (:func:`geo.assignments.overdue`), most late first, each with
+    why it is overdue (:func:`overdue_reason`) before its id (the last column)."""
     check_lang(lang)
     o = asg.overdue(assignments, today=today)
     if pairs is not None:
@@ -950,9 +954,72 @@ def overdue_table(
         t("status", lang): o["status"].map(lambda s: _status_label(s, lang)).to_numpy(),
         t("target_year_short", lang): o["target_year"].astype("Int64").to_numpy(),
         t("years_late", lang): o["years_late"].astype("Int64").to_numpy(),
+        _OTHER_LABELS["overdue_why"][lang]: np.array(
+            [overdue_reason(r, lang) for r in o.to_dict("records")], dtype=object
+        ),
         t("village_id", lang): o["village_id"].astype(str).to_numpy(),
     }
     return pd.DataFrame(data)
+
+
+def overdue_reason(assignment: dict, lang: str = "vi") -> str:
+    """Why an overdue assignment is overdue: its target year (and where the year comes from)
+    has passed, and its status is not on air yet."""
+    check_lang(lang)
+    year = int(assignment["target_year"])
+    source = target_year_source_text(assignment.get("target_year_source"), lang)
+    status = _status_label(assignment.get("status"), lang)
+    if lang == "vi":
+        return (
+            f"Năm mục tiêu {year}" + (f" ({source})" if source else "")
+            + f" đã qua (quá hạn từ 01/01/{year + 1}); trạng thái {status}, chưa phát sóng"
+        )
+    return (
+        f"Target year {year}" + (f" ({source})" if source else "")
+        + f" has passed (overdue since 01/01/{year + 1}); status {status}, not on air yet"
+    )
+
+
+def overdue_note(
+    assignments: pd.DataFrame, lang: str = "vi", *, today: dt.date | None = None
+) -> str:
+    """The rule of the overdue view, and why many assignments became overdue at once: those
+    whose target year is a plan's last year (the plans' lists give no year per village, so
+    every village of a list is due by its end)."""
+    check_lang(lang)
+    owed = " / ".join(_status_label(s, lang) for s in asg.OWED_STATUSES)
+    if lang == "vi":
+        rule = (
+            "Một phân công quá hạn khi năm mục tiêu đã qua (từ ngày 01/01 của năm sau) mà "
+            f"trạng thái vẫn là {owed}, tức là chưa phát sóng."
+        )
+    else:
+        rule = (
+            "An assignment is overdue once its target year has passed (from 1 January of the "
+            f"next year) while its status is still {owed}, that is, not on air yet."
+        )
+    o = asg.overdue(assignments, today=today)
+    if "target_year_source" not in o:
+        return rule
+    head = asg.PLAN_END_SOURCE_VI + " "
+    plan = o[o["target_year_source"].fillna("").astype(str).str.startswith(head)]
+    parts = []
+    for (source, year), group in plan.groupby(["target_year_source", "target_year"], sort=True):
+        doc = str(source)[len(head):]
+        n = fmt_number(len(group), lang)
+        if lang == "vi":
+            parts.append(
+                f"{n} phân công có năm mục tiêu {int(year)} là năm cuối của kế hoạch {doc} "
+                "(danh sách thôn/bản của kế hoạch không ghi năm cho từng thôn/bản), nên cùng "
+                f"quá hạn từ 01/01/{int(year) + 1}."
+            )
+        else:
+            parts.append(
+                f"{n} assignments have target year {int(year)}, the last year of plan {doc} "
+                "(the plan's list gives no year per village), so they all became overdue on "
+                f"01/01/{int(year) + 1}."
+            )
+    return " ".join([rule, *parts])
 
 
 def progress_long(
@@ -1038,12 +1105,7 @@ def register_disagreements(
     in ``lang``: village, commune (both names in the 2025 units), operator, status, whether the
     model covers it, and the disagreement."""
     check_lang(lang)
-    if not len(assignments):
-        d = pd.DataFrame(columns=["village_id", "village", "commune", "district",
-                                  "assigned_operator", "assignment_status", "mobile_broadband",
-                                  "disagreement", "why"])
-    else:
-        d = asg.disagreements(status, assignments, lang)
+    d = asg.disagreements(status, assignments, lang)
     if units == "2025" and len(d):
         known = status.drop_duplicates("village_id").set_index("village_id")
         pairs = d["village_id"].map(pd.Series(_pairs_of(known, lang).to_numpy(), index=known.index))
@@ -1139,7 +1201,7 @@ def assignment_facts(
     current: dict, lang: str = "vi", *, pair: str | None = None
 ) -> list[tuple[str, str]]:
     """One assignment as (label, text) pairs for a card: operator, status and its date,
-    target year (overdue), decision, note, the proposal it followed or overrode, who changed
+    target year (where it comes from; overdue), decision, note, the proposal it followed or overrode, who changed
     it last and the version."""
     check_lang(lang)
     status = current.get("status")
@@ -1151,11 +1213,13 @@ def assignment_facts(
                     if _plain(current.get("decision_date")) else "") if x
     )
     proposed = current.get("proposed_operator")
+    year_source = target_year_source_text(current.get("target_year_source"), lang)
     facts = [
         (t("assigned_operator", lang), _operator_display(current.get("operator"))),
         (t("status", lang), _status_label(status, lang)
          + (f" ({fmt_date(date, lang)})" if date else "")),
         (t("target_year_short", lang), str(current.get("target_year") or MISSING)
+         + (f" ({year_source})" if year_source and current.get("target_year") else "")
          + (f" · {t('overdue', lang)}" if late else "")),
         (t("decision", lang), decision or MISSING),
     ]

@@ -52,14 +52,14 @@ def indicators_file(result: dict, lang: str, sharing_distance_m: float) -> bytes
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def crosswalk_file(_model: pipeline.Model, key: tuple, ext: str) -> bytes:
+def crosswalk_file(_model: pipeline.Model, key: tuple, ext: str, lang: str = "vi") -> bytes:
     """Old commune → new commune, weighted by villages (.xlsx with the unresolved villages, or
     .csv)."""
     status = units2025.context(_model).status
     table = units2025.crosswalk(status)
     if ext == ".csv":
         return tables.crosswalk_csv(table)
-    return units2025.crosswalk_xlsx(table, units2025.unresolved_villages(status))
+    return units2025.crosswalk_xlsx(table, units2025.unresolved_villages(status), lang=lang)
 
 
 scope = app_common.current_scope()
@@ -271,7 +271,7 @@ if scope.units == "2025":
     last.markdown(f"**{t('crosswalk_header', lang)}**")
     last.download_button(
         t("download_crosswalk_xlsx", lang),
-        data=functools.partial(crosswalk_file, model, key, ".xlsx"),
+        data=functools.partial(crosswalk_file, model, key, ".xlsx", lang),
         file_name=f"chuyen_doi_xa_{scope.province_code}.xlsx",
         mime=XLSX,
         key="dl_crosswalk_xlsx",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-import sqlite3
 
 import altair as alt
 import pandas as pd
@@ -69,17 +68,18 @@ def _write(action, village_id: str, lang: str):
         return action()
     except asg.StaleWriteError as exc:
         _flash("conflict", exc.message(lang), exc.current)
+    except asg.RegisterRestoredError as exc:
+        _restored(exc, lang)
     except CoverageError as exc:
         _flash("error", exc.message(lang))
-    except sqlite3.IntegrityError:
-        _replaced(lang)
     return None
 
 
-def _replaced(lang: str) -> None:
-    """The register was restored from a backup meanwhile: its sessions are not this one's."""
+def _restored(exc: asg.RegisterRestoredError, lang: str) -> None:
+    """A backup that does not know this planner's session replaced the register: the next run
+    opens a new session (restore keeps the sessions it can, so this is rare)."""
     st.session_state.pop("_planner_session", None)
-    _flash("error", t("register_replaced", lang))
+    _flash("error", exc.message(lang))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,11 +100,11 @@ def _do_import(plan_id: str, lang: str) -> None:
     source = f"{table['document'].iloc[0]} {table['appendix'].iloc[0]}"
     try:
         report = asg.import_table(session, table, data, source=source)
+    except asg.RegisterRestoredError as exc:
+        _restored(exc, lang)
+        return
     except CoverageError as exc:
         _flash("error", exc.message(lang))
-        return
-    except sqlite3.IntegrityError:
-        _replaced(lang)
         return
     _flash("success", t("imported", lang, summary=report.summary(lang)))
 
@@ -220,11 +220,11 @@ def _do_assign_many(ids: list[str], lang: str) -> None:
     rows["source"] = "app"
     try:
         report = asg.assign_many(session, rows, action="assign")
+    except asg.RegisterRestoredError as exc:
+        _restored(exc, lang)
+        return
     except CoverageError as exc:
         _flash("error", exc.message(lang))
-        return
-    except sqlite3.IntegrityError:
-        _replaced(lang)
         return
     skipped = len(report.unchanged) + len(report.conflicts) + int(without.sum())
     _flash("success", t("assign_many_done", lang, added=report.added, skipped=skipped))
@@ -232,15 +232,15 @@ def _do_assign_many(ids: list[str], lang: str) -> None:
 
 def _do_restore(lang: str) -> None:
     upload = st.session_state.get("restore_file")
-    if upload is None or _session() is None:
+    session = _session()
+    if upload is None or session is None:
         return
     try:
-        safety = asg.restore(upload.getvalue(), asg.default_path())
+        # The open sessions (this planner's and the others') are kept in the restored file.
+        safety = asg.restore(upload.getvalue(), asg.default_path(), user=session.user)
     except CoverageError as exc:
         _flash("error", exc.message(lang))
         return
-    # The restored file has its own sessions: start this planner's session afresh.
-    st.session_state.pop("_planner_session", None)
     _flash("success", t("restored", lang, path=str(safety) if safety else "—"))
 
 
@@ -526,6 +526,8 @@ with tabs[1]:
 with tabs[2]:
     late_table = tables.overdue_table(assignments, lang, units=scope.units, pairs=pairs)
     if len(late_table):
+        # Why: the rule, and why a plan's whole list fell overdue at once (its last year).
+        st.caption(md(tables.overdue_note(assignments, lang)))
         st.dataframe(late_table, hide_index=True, width="stretch")
     else:
         st.caption(t("nothing_overdue", lang))

@@ -163,6 +163,14 @@ def test_assignments_page_needs_a_name_then_imports_phu_luc_2(app, register):
     assert len(listing) == 36 and set(listing["Người sửa cuối"]) == {"Nguyễn Văn An"}
     by_operator = _frame_with(at, "Còn nợ")
     assert set(by_operator["Doanh nghiệp"]) == {"Viettel"}  # the operator picked first
+    if dt.date.today().year > 2025:  # the plan's last year has passed: all 36 overdue, and why
+        late = _frame_with(at, "Lý do quá hạn")
+        assert len(late) == 36
+        assert late["Lý do quá hạn"].str.startswith(
+            "Năm mục tiêu 2025 (năm cuối của kế hoạch 4638/KH-UBND) đã qua").all()
+        captions = [c.replace("\\", "") for c in _texts(at.caption)]
+        assert any("36 phân công có năm mục tiêu 2025 là năm cuối của kế hoạch 4638/KH-UBND"
+                   in c for c in captions), captions
     conn = asg.connect(register)
     try:
         sessions = conn.execute("SELECT user, client FROM session").fetchall()
@@ -245,6 +253,7 @@ def test_a_version_conflict_is_refused_with_the_current_value(app, register):
         errors = " ".join(_texts(at.error))
         assert "Xung đột phiên bản" in errors and "Trần Thị Bình" in errors
         assert "Không có gì bị ghi đè" in errors
+        assert "giờ Việt Nam" in errors and "cột version" not in errors
         current = " ".join(_texts(at.markdown))
         assert "Giá trị hiện tại trong sổ" in current and "Đang xây dựng" in current
         assert asg.get(conn, vid)["status"] == "under_construction"  # nothing overwritten
@@ -402,6 +411,85 @@ def test_register_views_are_in_the_language_of_the_screen():
     assert (target["text"], target["label"]) == ("90,0 %", tables.t("progress_plan_target", "vi"))
     verified = prog[(prog["series"] == "verified") & (prog["year"] == 2024)].iloc[0]
     assert (verified["share"], verified["count"]) == (0.5, "1")
+
+
+def test_the_overdue_view_says_why_a_plans_whole_list_fell_overdue_at_once():
+    from layers import tables
+
+    today = dt.date(2026, 3, 1)
+    plan = "năm cuối của kế hoạch 4638/KH-UBND"
+    rows = [
+        {"village_id": f"P{i}", "village": f"Bản P{i}", "commune": "Xã 1", "district": "Huyện 1",
+         "district_code": "100", "commune_code": "03100", "operator": "Viettel",
+         "status": "assigned", "target_year": 2025, "target_year_source": plan}
+        for i in range(3)
+    ] + [
+        {"village_id": "Q", "village": "Bản Q", "commune": "Xã 1", "district": "Huyện 1",
+         "district_code": "100", "commune_code": "03100", "operator": "VNPT",
+         "status": "under_construction", "target_year": 2024, "target_year_source": ""},
+        {"village_id": "R", "village": "Bản R", "commune": "Xã 1", "district": "Huyện 1",
+         "district_code": "100", "commune_code": "03100", "operator": "VNPT",
+         "status": "on_air", "target_year": 2024, "target_year_source": ""},
+    ]
+    a = _assignments(rows)
+    a["target_year"] = a["target_year"].astype("Int64")
+    vi = tables.overdue_table(a, "vi", today=today)
+    assert vi["Thôn/Bản"].tolist() == ["Bản Q", "Bản P0", "Bản P1", "Bản P2"]  # not R: on air
+    assert list(vi.columns[-2:]) == ["Lý do quá hạn", "Mã thôn/bản"]
+    assert vi["Lý do quá hạn"].iloc[1] == (
+        "Năm mục tiêu 2025 (năm cuối của kế hoạch 4638/KH-UBND) đã qua (quá hạn từ "
+        "01/01/2026); trạng thái Đã phân công, chưa phát sóng"
+    )
+    assert vi["Lý do quá hạn"].iloc[0] == (
+        "Năm mục tiêu 2024 đã qua (quá hạn từ 01/01/2025); trạng thái Đang xây dựng, chưa "
+        "phát sóng"
+    )
+    en = tables.overdue_table(a, "en", today=today)
+    assert en["Why overdue"].iloc[1] == (
+        "Target year 2025 (the last year of plan 4638/KH-UBND) has passed (overdue since "
+        "01/01/2026); status Assigned, not on air yet"
+    )
+    note = tables.overdue_note(a, "vi", today=today)
+    assert note.startswith("Một phân công quá hạn khi năm mục tiêu đã qua (từ ngày 01/01 của "
+                           "năm sau) mà trạng thái vẫn là Đã phân công / Đang xây dựng")
+    assert ("3 phân công có năm mục tiêu 2025 là năm cuối của kế hoạch 4638/KH-UBND (danh "
+            "sách thôn/bản của kế hoạch không ghi năm cho từng thôn/bản), nên cùng quá hạn từ "
+            "01/01/2026.") in note
+    assert "3 assignments have target year 2025, the last year of plan 4638/KH-UBND" in (
+        tables.overdue_note(a, "en", today=today))
+    facts = dict(tables.assignment_facts(a.iloc[0].to_dict(), "vi"))
+    assert facts["Năm mục tiêu"] == "2025 (năm cuối của kế hoạch 4638/KH-UBND) · Quá hạn"
+    facts = dict(tables.assignment_facts(a.iloc[0].to_dict(), "en"))
+    assert facts["Target year"].startswith("2025 (the last year of plan 4638/KH-UBND)")
+
+
+def test_count_served_with_an_empty_register_calls_served_status(monkeypatch):
+    import warnings
+
+    from layers import app_common, tables
+
+    calls = []
+    real = asg.served_status
+    monkeypatch.setattr(asg, "served_status", lambda *a: calls.append(1) or real(*a))
+    result = {"villages": 4, "villages_mobile_share": 0.5, "targets": {}, "definitions": {}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = tables.count_served(result, _status_frame(), app_common.empty_assignments())
+        shown = tables.register_disagreements(_status_frame(), app_common.empty_assignments())
+    assert calls == [1, 1]  # no shortcut around it for an empty register
+    assert (out["villages_served"], out["register_disagreements"]) == (2, 0)
+    assert out["villages_mobile_share"] == 0.5 and shown.empty
+
+
+def test_why_text_is_the_targets_own_why_vi():
+    from layers import tables
+
+    target = {"plan_id": "p", "source_row": "9", "indicator": "x", "why": "Because.",
+              "why_vi": "Vì vậy."}
+    assert tables.why_text(target, "vi") == "Vì vậy."
+    assert tables.why_text(target, "en") == "Because."
+    assert tables.why_text({"why": "Because."}, "vi") == "Because."  # no why_vi: the English
+    assert not hasattr(tables, "_why_vi_map")
 
 
 def test_history_and_candidates_tables(tmp_path):

@@ -151,19 +151,67 @@ def test_migrations_run_once_per_version_and_keep_the_data(db, monkeypatch):
     s = A.open_session(db, "Lan")
     A.assign(s, village(1), "Viettel", assigned_on=PAST)
     s.conn.close()
+    nxt = A.SCHEMA_VERSION + 1
     migrations = {
         **A.MIGRATIONS,
-        2: ["ALTER TABLE assignment ADD COLUMN budget_vnd INTEGER"],
+        nxt: ["ALTER TABLE assignment ADD COLUMN budget_vnd INTEGER"],
     }
     monkeypatch.setattr(A, "MIGRATIONS", migrations)
-    monkeypatch.setattr(A, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(A, "SCHEMA_VERSION", nxt)
     conn = A.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == nxt
     cols = [r[1] for r in conn.execute("PRAGMA table_info(assignment)")]
     assert "budget_vnd" in cols
     assert A.get(conn, "VT000000001")["operator"] == "Viettel"
     conn.close()
-    A.connect(db).close()  # already at version 2: nothing runs again
+    A.connect(db).close()  # already at the new version: nothing runs again
+
+
+def _version_1_register(path: Path) -> None:
+    """A register as version 1 of the schema wrote it, with one assignment and its history."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in A.MIGRATIONS[1]:
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(f"PRAGMA application_id = {A.APPLICATION_ID}")
+    conn.execute("INSERT INTO session VALUES (1, 'Lan', '2024-01-15T02:00:00+00:00', 'app')")
+    conn.execute(
+        "INSERT INTO assignment (village_id, commune_code, province_code, village, operator, "
+        "target_year, status, assigned_on, version, updated_by, updated_at) VALUES "
+        "('VT000000001', '03323', '11', 'Bản Thử 1', 'Viettel', 2025, 'assigned', "
+        "'2024-01-15', 1, 'Lan', '2024-01-15T02:00:00+00:00')"
+    )
+    conn.execute(
+        "INSERT INTO history (village_id, version, action, old_value, new_value, user, "
+        "session_id, at) VALUES ('VT000000001', 1, 'assign', NULL, "
+        "'{\"operator\": \"Viettel\"}', 'Lan', 1, '2024-01-15T02:00:00+00:00')"
+    )
+    conn.close()
+
+
+def test_a_version_1_register_gains_target_year_source_and_keeps_working(db, tmp_path):
+    _version_1_register(db)
+    s = A.open_session(db, "Minh")
+    assert s.conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    a = A.get(s, "VT000000001")
+    assert (a["operator"], a["target_year"], a["target_year_source"]) == ("Viettel", 2025, "")
+    A.set_status(s, "VT000000001", "under_construction", expected_version=1, on=PAST)
+    b = A.assign(s, village(2), "VNPT", target_year=2026, assigned_on=PAST,
+                 target_year_source="Quyết định 12/QĐ-UBND")
+    assert b["target_year_source"] == "Quyết định 12/QĐ-UBND"
+    # The planner changing the year makes it theirs; the source goes with the old year.
+    c = A.edit(s, b["village_id"], expected_version=1, target_year=2027)
+    assert (c["target_year"], c["target_year_source"]) == (2027, "")
+    assert A.verify(s) == []
+    s.conn.close()
+    # A version 1 backup restored is migrated too.
+    old = tmp_path / "v1-backup.sqlite"
+    _version_1_register(old)
+    A.restore(old, db)
+    conn = A.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert A.current(conn)["target_year_source"].tolist() == [""]
+    conn.close()
 
 
 def test_history_is_append_only(lan):
@@ -337,6 +385,7 @@ def test_the_second_writer_of_a_stale_row_gets_the_current_value_and_overwrites_
     assert e.expected_version == 1 and e.village_id == "VT000000001"
     assert "Lan" in str(e) and "Nothing was overwritten" in str(e)
     assert "Không có gì bị ghi đè" in e.message("vi")
+    assert e.field == "version" and not e.message("vi").startswith("cột")
     now = A.get(lan, "VT000000001")
     assert (now["operator"], now["status"], now["version"]) == ("Viettel", "under_construction", 2)
     assert len(A.history(lan, "VT000000001").drop_duplicates("change_id")) == 2
@@ -346,6 +395,40 @@ def test_the_second_writer_of_a_stale_row_gets_the_current_value_and_overwrites_
     with pytest.raises(A.StaleWriteError) as err:
         A.assign(lan, village(2), "Viettel", assigned_on=PAST, expected_version=0)
     assert err.value.current["operator"] == "MobiFone"
+    lan.conn.close()
+    minh.conn.close()
+
+
+def test_a_stale_write_says_who_when_in_vietnam_time_and_the_current_value(db, monkeypatch):
+    lan = A.open_session(db, "Lan")
+    minh = A.open_session(A.connect(db), "Minh")
+    A.assign(lan, village(1), "VNPT", target_year=2025, assigned_on=PAST)
+    monkeypatch.setattr(A, "_now", lambda: "2025-03-05T07:20:00+00:00")  # 14:20 in Hà Nội
+    A.set_status(lan, "VT000000001", "under_construction", expected_version=1, on=PAST)
+    with pytest.raises(A.StaleWriteError) as err:
+        A.edit(minh, "VT000000001", expected_version=1, note="x")
+    e = err.value
+    assert e.field == "version" and e.current["version"] == 2
+    assert e.message("vi") == (
+        "Bản Thử 1 (VT000000001) đã được Lan thay đổi lúc 05/03/2025 14:20 (giờ Việt Nam) sau "
+        "khi bạn mở. Hiện tại: doanh nghiệp VNPT (Vinaphone), trạng thái Đang xây dựng, năm "
+        "mục tiêu 2025. Không có gì bị ghi đè và thay đổi của bạn chưa được lưu; hãy xem giá "
+        "trị hiện tại và làm lại nếu vẫn cần."
+    )
+    assert e.message("en") == str(e) == (
+        "Bản Thử 1 (VT000000001) was changed by Lan at 05/03/2025 14:20 (Vietnam time) after "
+        "you opened it. Now: operator VNPT (Vinaphone), status Under construction, target "
+        "year 2025. Nothing was overwritten and your change was not saved; look at the "
+        "current value and make your change again if it still holds."
+    )
+    # The assignment's creation undone meanwhile: the message says so, by the village's name.
+    A.undo_last(lan, "VT000000001", expected_version=2)
+    A.undo_last(lan, "VT000000001", expected_version=3)
+    with pytest.raises(A.StaleWriteError) as err:
+        A.edit(minh, "VT000000001", expected_version=3, note="x")
+    assert err.value.current is None
+    assert err.value.message("vi").startswith("Bản Thử 1 (VT000000001) đã được Lan thay đổi lúc")
+    assert "Hiện tại: thôn/bản không còn phân công" in err.value.message("vi")
     lan.conn.close()
     minh.conn.close()
 
@@ -496,6 +579,61 @@ def test_backup_and_restore_round_trip_with_a_safety_copy(db, tmp_path):
     conn = A.connect(fresh)
     assert A.current(conn)["village_id"].tolist() == ["VT000000001"]
     conn.close()
+
+
+def test_open_sessions_keep_working_after_a_restore(db, tmp_path):
+    lan = A.open_session(db, "Lan")
+    A.assign(lan, village(1), "Viettel", assigned_on=PAST)
+    copy = A.backup(lan, tmp_path / "b.sqlite")
+    minh = A.open_session(A.connect(db), "Minh")  # opened after the backup was made
+    A.assign(minh, village(2), "VNPT", assigned_on=PAST)
+
+    A.restore(copy, db, user="Lan")
+    assert A.current(minh)["village_id"].tolist() == ["VT000000001"]
+    # Both planners write on with the sessions they had, checked against the restored rows.
+    A.assign(minh, village(3), "MobiFone", assigned_on=PAST)
+    A.set_status(lan, "VT000000001", "under_construction", expected_version=1, on=PAST)
+    h = A.history(minh).drop_duplicates("change_id")
+    assert h["user"].tolist() == ["Lan", "Minh", "Lan"]
+    assert A.verify(minh) == []
+    sessions = [tuple(r) for r in minh.conn.execute("SELECT user, client FROM session")]
+    assert sessions == [("Lan", ""), ("Minh", ""), ("Lan", "restore")]
+    lan.conn.close()
+    minh.conn.close()
+
+
+def test_a_session_the_restored_backup_does_not_know_gets_a_clear_error(db, tmp_path, monkeypatch):
+    lan = A.open_session(db, "Lan")
+    A.assign(lan, village(1), "Viettel", assigned_on=PAST)
+    other = tmp_path / "other.sqlite"  # another register: its session 1 is someone else's
+    s = A.open_session(other, "Hùng")
+    A.assign(s, village(7), "VNPT", assigned_on=PAST)
+    s.conn.close()
+    monkeypatch.setattr(A, "_now", lambda: "2025-03-05T07:20:00+00:00")
+    A.restore(other, db)
+
+    for write in (
+        lambda: A.assign(lan, village(2), "VNPT", assigned_on=PAST),
+        lambda: A.assign_many(lan, pd.DataFrame([{**village(3), "operator": "Viettel"}])),
+        lambda: A.set_status(lan, "VT000000007", "under_construction", expected_version=1),
+    ):
+        with pytest.raises(A.RegisterRestoredError) as err:
+            write()
+        assert isinstance(err.value, CoverageError) and not isinstance(err.value, sqlite3.Error)
+        assert err.value.message("en").startswith(
+            "The register was restored from a backup at 05/03/2025 14:20 (Vietnam time) and no "
+            "longer knows your session; nothing was written. Start a new session"
+        )
+        assert err.value.message("vi").startswith(
+            "Sổ phân công đã được khôi phục từ bản sao lưu lúc 05/03/2025 14:20 (giờ Việt Nam)"
+        )
+        assert "Hãy bắt đầu phiên mới" in err.value.message("vi")
+    assert A.current(lan)["village_id"].tolist() == ["VT000000007"]  # nothing written
+    assert A.get(lan, "VT000000007")["status"] == "assigned"
+    fresh = A.open_session(lan.conn, "Lan")  # a new session works
+    A.assign(fresh, village(2), "VNPT", assigned_on=PAST)
+    assert A.verify(fresh) == []
+    lan.conn.close()
 
 
 def test_restore_never_overwrites_a_foreign_file(tmp_path):
@@ -652,6 +790,33 @@ def test_served_means_verified_or_covered_and_disagreements_are_named():
     assert set(listed["village_id"]) == {"V2", "V3", "V4", "V6", "V9"}
     assert listed.set_index("village_id").loc["V9", "disagreement"] == "not_in_register"
     assert listed["why"].notna().all()
+
+
+def test_served_status_with_an_empty_register_is_the_coverage_data_alone(lan):
+    status = pd.DataFrame(
+        {
+            "village_id": ["V1", "V2", "V3"],
+            "village": ["A", "B", "C"],
+            "mobile_broadband": [True, False, True],
+            "Viettel": [True, False, False],
+            "VNPT": [False, False, True],
+        },
+        index=[5, 6, 7],
+    )
+    empty = A.current(lan)  # the register's own empty frame
+    assert empty.empty
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas' FutureWarning of a "" into a float column
+        s = A.served_status(status, empty)
+        listed = A.disagreements(status, empty)
+    assert s.index.tolist() == [5, 6, 7]
+    assert s["served"].tolist() == [True, False, True]
+    assert s["assignment_status"].tolist() == ["", "", ""]
+    assert s["assigned_operator"].tolist() == ["", "", ""]
+    assert s["disagreement"].tolist() == ["", "", ""]
+    assert listed.empty and "why" in listed.columns
 
 
 # ----------------------------------------------------------------------------- views
@@ -822,6 +987,8 @@ def test_phu_luc_2_round_trip_import_36_export_xlsx_read_back(dienbien, db, tmp_
     ).all()
     assert (now["source"] == "4638/KH-UBND Phụ lục 2").all()
     assert (now["target_year"] == 2025).all() and (now["status"] == "assigned").all()
+    # The plan gives no year per village: the year is the plan's last, and the register says so.
+    assert (now["target_year_source"] == "năm cuối của kế hoạch 4638/KH-UBND").all()
     assert now["commune_2025_code"].notna().all() and now["commune_code"].str.len().eq(5).all()
     conn.close()
 
@@ -848,6 +1015,10 @@ def test_phu_luc_2_round_trip_import_36_export_xlsx_read_back(dienbien, db, tmp_
     rows = list(first.iter_rows(values_only=True))
     assert rows[0] == X.PHU_LUC_2_HEADERS
     assert [r[0] for r in rows[1:]] == list(range(1, 37))
+    status = list(wb["Trạng thái"].iter_rows(values_only=True))
+    col = status[0].index("Căn cứ năm mục tiêu")
+    assert status[0][col - 1] == "Năm mục tiêu"
+    assert {r[col] for r in status[1:]} == {"năm cuối của kế hoạch 4638/KH-UBND"}
 
     back = X.read_phu_luc_2(out)
     plan = plans.load_unserved("dienbien_4638")

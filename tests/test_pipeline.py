@@ -109,3 +109,20 @@ def test_population_share_targets_compare_with_the_share_not_the_head_count(real
     row = r["targets"]["population_covered_share"][0]
     assert row["unit"] == "%" and 0 < row["actual"] <= 1
     assert "population_covered" not in r["targets"]
+
+
+def test_targets_carry_why_vi_from_the_plans_indicator_map(dienbien_model):
+    from geo import plans
+
+    r = indicators.compute(dienbien_model, year=2025)
+    expected = plans.targets_for("dienbien_4638", 2025).set_index("source_row")["why_vi"]
+    targets = [t for ts in r["targets"].values() for t in ts if t["kind"] == "target"]
+    assert targets
+    for t in targets:
+        assert t["why_vi"] == expected[t["source_row"]]
+    sharing = r["targets"]["site_sharing_rate"][0]
+    assert sharing["why_vi"].startswith("Kế hoạch tính mọi công trình hạ tầng")
+    assert sharing["why"].startswith("The plan counts all shared passive")
+    assert r["targets_not_measured"]
+    for t in r["targets_not_measured"]:
+        assert t["why_vi"] and t["why_vi"] != t["why"]

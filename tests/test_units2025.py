@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import geopandas as gpd
@@ -339,6 +340,22 @@ def test_indicator_totals_equal_in_both_systems_for_an_unchanged_province(dienbi
     assert u5.indicators_2025(dienbien_model, "Điện Biên")["villages"] == old["villages"]
 
 
+def test_a_model_of_all_the_old_provinces_of_a_new_province_is_complete(real_data):
+    """Hưng Yên from 01/07/2025 is the old Hưng Yên (33) and Thái Bình (34): a model built from
+    both (as the app merges them) is complete, a model of one of them is not."""
+    from geo import pipeline, province
+    from layers.app_common import merged_province
+
+    both = u5.indicators_2025(pipeline.build(merged_province(("33", "34"))))
+    assert both["provinces_pre2025"] == ["33", "34"]
+    assert both["provinces_in_model"] == ["33", "34"]
+    assert both["complete"] is True
+    one = u5.indicators_2025(pipeline.build(province.load_province("33")))
+    assert one["provinces_in_model"] == ["33"]
+    assert one["complete"] is False
+    assert one["villages"] < both["villages"]
+
+
 def test_indicator_totals_equal_where_communes_were_split(quangninh):
     """Quảng Ninh's borders did not move but 11 of its communes were split: the province's
     totals are the same, and its new communes' villages and population add up to them."""
@@ -512,8 +529,10 @@ def test_cli_crosswalk_writes_xlsx_and_csv(real_data, tmp_path, ext):
     assert main(["units", "crosswalk", "--province", "Điện Biên", "--output", str(out)]) == 0
     if ext == ".csv":
         t = pd.read_csv(out, dtype=str)
-    else:
-        t = pd.read_excel(out, sheet_name="crosswalk", dtype=str, engine="openpyxl")
+    else:  # Vietnamese by default
+        t = pd.read_excel(out, sheet_name="Bảng chuyển đổi", dtype=str, engine="openpyxl")
+        assert list(t.columns) == [u5.CROSSWALK_HEADERS[c]["vi"] for c in u5.CROSSWALK_COLUMNS]
+        t.columns = u5.CROSSWALK_COLUMNS
     assert list(t.columns) == u5.CROSSWALK_COLUMNS
     assert t["commune_code"].str.fullmatch(r"\d{5}").all()
     assert set(t["province_2025_code"]) == {"11"}
@@ -525,3 +544,55 @@ def test_cli_crosswalk_rejects_other_formats(real_data, tmp_path):
     assert (
         main(["units", "crosswalk", "--province", "11", "--output", str(tmp_path / "x.txt")]) == 2
     )
+
+
+def test_crosswalk_workbook_is_vietnamese_by_default_and_english_on_request(real_data, tmp_path):
+    import openpyxl
+
+    table = pd.DataFrame(
+        {
+            "province_code": ["22"], "province": ["Tỉnh Quảng Ninh"], "district_code": ["193"],
+            "district": ["Thành phố Hạ Long"], "commune_code": ["06658"],
+            "commune": ["Phường Hà Khánh"], "commune_2025_code": ["06652"],
+            "commune_2025": ["Phường Hà Tu"], "province_2025_code": ["22"],
+            "province_2025": ["Tỉnh Quảng Ninh"], "commune_2025_method": ["nearest"],
+            "villages": [3], "share_of_villages": [0.75],
+        }
+    )[u5.CROSSWALK_COLUMNS]
+    unresolved = pd.DataFrame(
+        {"village_id": ["V1"], "village": ["Thôn 1"], "commune_code": ["06658"],
+         "commune_2025_candidates": ["06652;06655"], "candidate_names": ["Phường Hà Tu; X"]}
+    )
+    vi = openpyxl.load_workbook(io.BytesIO(u5.crosswalk_xlsx(table, unresolved)))
+    assert vi.sheetnames == ["Bảng chuyển đổi", "Thôn chưa xác định", "Ghi chú"]
+    rows = list(vi["Bảng chuyển đổi"].iter_rows(values_only=True))
+    assert rows[0] == (
+        "Mã tỉnh cũ", "Tỉnh cũ", "Mã huyện cũ", "Huyện cũ", "Mã xã cũ", "Xã cũ", "Mã xã mới",
+        "Xã mới", "Mã tỉnh mới", "Tỉnh mới", "Cách xác định xã mới", "Số thôn/bản",
+        "Tỷ lệ thôn/bản",
+    )
+    assert rows[1][4] == "06658" and rows[1][10] == "xã bị chia: vùng gần nhất"
+    assert rows[1][12] == 0.75 and vi["Bảng chuyển đổi"]["M2"].number_format == "0.0%"
+    assert next(vi["Thôn chưa xác định"].iter_rows(values_only=True))[:3] == (
+        "Mã thôn/bản", "Thôn/bản", "Mã xã cũ"
+    )
+    notes = [r[0] for r in vi["Ghi chú"].iter_rows(values_only=True)]
+    assert notes[0] == "Ghi chú" and notes[2].startswith("Tỷ lệ thôn/bản: số thôn/bản của xã cũ")
+
+    en = openpyxl.load_workbook(io.BytesIO(u5.crosswalk_xlsx(table, unresolved, lang="en")))
+    assert en.sheetnames == ["Crosswalk", "Unresolved villages", "Notes"]
+    header = next(en["Crosswalk"].iter_rows(values_only=True))
+    assert header[4:6] == ("Old commune code", "Old commune") and header[-1] == "Share of villages"
+    assert en["Crosswalk"]["K2"].value == "split commune: nearest polygon"
+    assert not any("Xã" in str(c) for c in header)
+    with pytest.raises(InputError):
+        u5.crosswalk_xlsx(table, lang="fr")
+
+
+def test_cli_crosswalk_lang_en_writes_the_english_workbook(real_data, tmp_path):
+    out = tmp_path / "cw.xlsx"
+    argv = ["units", "crosswalk", "--province", "11", "--output", str(out), "--lang", "en"]
+    assert main(argv) == 0
+    t = pd.read_excel(out, sheet_name="Crosswalk", dtype=str, engine="openpyxl")
+    assert list(t.columns) == [u5.CROSSWALK_HEADERS[c]["en"] for c in u5.CROSSWALK_COLUMNS]
+    assert set(t["New province code"]) == {"11"}

@@ -3,7 +3,8 @@
 An import goes through four steps; nothing is stored until the last:
 
 1. :func:`stage` reads a file (Excel, CSV, zipped Shapefile, KML/KMZ, GeoJSON, GeoPackage,
-   GeoTIFF for declared coverage), maps its columns (:mod:`geo.readers.columns`), reads its
+   GeoTIFF for declared coverage; a table's header row is found, or given as ``header_row``),
+   maps its columns (:mod:`geo.readers.columns`), reads its
    coordinates (:mod:`geo.readers.coords`), matches every row's names to the administrative
    units and the village register, and returns a :class:`Staged` import: the rows in the
    layer's schema (``frame``), one report row per file row (``report``), every problem
@@ -15,9 +16,13 @@ An import goes through four steps; nothing is stored until the last:
 3. :func:`commit` writes the rows to the :class:`Store` in one transaction. A failed or
    abandoned import leaves the store as it was; the same file committed twice adds nothing
    (content hash), and rows are keyed (a site by operator, site id and technology; fibre and
-   unserved rows by village and operator) so that a new version of a file updates them.
+   unserved rows by village and operator) so that a new version of a file updates them. Two
+   rows of one file with the same key are reported when staging (the later one in review,
+   naming the earlier); the counts committed are those the store holds. A column mapping or
+   CRS that is only proposed must be confirmed before any commit, even a partial one.
 4. :func:`load_layers` gives the pipeline the planner's layers; :func:`apply_layers` puts the
-   imported village register and unserved list into a :class:`~geo.province.ProvinceData`.
+   imported village register and unserved list into a :class:`~geo.province.ProvinceData`,
+   with the villages placed by hand (:mod:`geo.placements`) moved in both.
 
 Kinds
 -----
@@ -64,6 +69,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -214,6 +220,21 @@ def _read_source(
     return data, file
 
 
+def _check_header_row(header_row, file: str, ext: str) -> None:
+    """A header row is only given for tables (its value is checked when the table is read)."""
+    if header_row is None:
+        return
+    if ext not in (*tables.SPREADSHEET_EXTS, *tables.TEXT_EXTS):
+        raise InputError(
+            f"{file}: a header row can only be given for a table (.xlsx, .xls, .ods, .csv); "
+            "the columns of a vector file are its attributes.",
+            f"{file}: chỉ chọn được dòng tiêu đề cho bảng (.xlsx, .xls, .ods, .csv); các cột của "
+            "tệp bản đồ là thuộc tính của nó.",
+            file=file,
+            field="header_row",
+        )
+
+
 def _too_big(file: str, size: int, limit: int) -> InputError:
     return InputError(
         f"{file} is {size / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB. Split it (by "
@@ -336,7 +357,8 @@ class Store:
     def __init__(self, path: str | os.PathLike | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.connect() as con:
+        # sqlite3's own context manager only commits: closing() closes the connection too.
+        with closing(self.connect()) as con:
             con.executescript(_SCHEMA)
         self.mappings = MappingMemory(self.path)
 
@@ -344,54 +366,50 @@ class Store:
         return f"Store({str(self.path)!r})"
 
     def connect(self) -> sqlite3.Connection:
-        """A connection in WAL mode with foreign keys on; close it after use."""
+        """A connection in WAL mode with foreign keys on, in autocommit mode (transactions are
+        explicit); close it after use: ``with closing(store.connect()) as con``."""
         con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA foreign_keys=ON")
-        con.execute("PRAGMA busy_timeout=30000")
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA foreign_keys=ON")
+            con.execute("PRAGMA busy_timeout=30000")
+        except BaseException:
+            con.close()
+            raise
         return con
 
     def imports(self, province_code: str | None = None) -> pd.DataFrame:
         """The committed imports (newest first), of one province or all."""
-        con = self.connect()
-        try:
-            sql = (
-                "SELECT import_id, province_code, kind, file, sheet, content_hash, n_rows, "
-                "committed_at FROM imports"
-            )
-            params: tuple = ()
-            if province_code is not None:
-                sql += " WHERE province_code = ?"
-                params = (province_code,)
+        sql = (
+            "SELECT import_id, province_code, kind, file, sheet, content_hash, n_rows, "
+            "committed_at FROM imports"
+        )
+        params: tuple = ()
+        if province_code is not None:
+            sql += " WHERE province_code = ?"
+            params = (province_code,)
+        with closing(self.connect()) as con:
             return pd.read_sql_query(sql + " ORDER BY import_id DESC", con, params=params)
-        finally:
-            con.close()
 
     def find_import(self, province_code: str, kind: str, content_hash: str, sheet: str | None):
         """The id of a committed import of the same content, or None."""
-        con = self.connect()
-        try:
+        with closing(self.connect()) as con:
             row = con.execute(
                 "SELECT import_id FROM imports WHERE province_code = ? AND kind = ? AND "
                 "content_hash = ? AND sheet = ?",
                 (province_code, kind, content_hash, sheet or ""),
             ).fetchone()
-        finally:
-            con.close()
         return None if row is None else int(row[0])
 
     def count_rows(self, province_code: str, kind: str) -> int:
         """How many rows of a kind the store holds for a province."""
-        con = self.connect()
-        try:
+        with closing(self.connect()) as con:
             return int(
                 con.execute(
                     "SELECT COUNT(*) FROM layer_rows WHERE province_code = ? AND kind = ?",
                     (province_code, kind),
                 ).fetchone()[0]
             )
-        finally:
-            con.close()
 
     def remember(
         self, province_code: str, level: str, scope: str, printed: str, target_id: str
@@ -399,31 +417,25 @@ class Store:
         """Remember that ``printed`` (a commune within district ``scope``, or a village within
         commune ``scope``) is ``target_id``."""
         key = names.name_key(printed, level=level)
-        con = self.connect()
-        try:
-            with con:
-                con.execute(
-                    "INSERT INTO confirmations (province_code, level, scope, name_key, target_id, "
-                    "printed) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (province_code, level, scope, "
-                    "name_key) DO UPDATE SET target_id = excluded.target_id, printed = "
-                    "excluded.printed, updated = CURRENT_TIMESTAMP",
-                    (province_code, level, scope or "", key, target_id, printed),
-                )
-        finally:
-            con.close()
+        with closing(self.connect()) as con:
+            # One statement in autocommit mode: it is its own transaction.
+            con.execute(
+                "INSERT INTO confirmations (province_code, level, scope, name_key, target_id, "
+                "printed) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (province_code, level, scope, "
+                "name_key) DO UPDATE SET target_id = excluded.target_id, printed = "
+                "excluded.printed, updated = CURRENT_TIMESTAMP",
+                (province_code, level, scope or "", key, target_id, printed),
+            )
 
     def confirmations(self, province_code: str, level: str) -> pd.DataFrame:
         """Remembered confirmations: ``scope``, ``name_key``, ``target_id``, ``printed``."""
-        con = self.connect()
-        try:
+        with closing(self.connect()) as con:
             return pd.read_sql_query(
                 "SELECT scope, name_key, target_id, printed FROM confirmations WHERE "
                 "province_code = ? AND level = ?",
                 con,
                 params=(province_code, level),
             )
-        finally:
-            con.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -473,6 +485,7 @@ class _Parsed:
     crs: CrsChoice | None
     notes: list[tuple[str, str]]
     content_hash: str
+    header_rows: list[int] | None = None
 
 
 @dataclass
@@ -501,6 +514,9 @@ class Staged:
         How coordinates were read (None when the file has none).
     notes
         (en, vi) notes on how the file was read.
+    header_rows
+        The row numbers of the header of a table (two for a two-row header; found, or the
+        planner's ``header_row``); None for vector files and rasters.
     already_imported
         The store already holds this file (same content): committing adds nothing.
     register, link, unlinked
@@ -521,6 +537,7 @@ class Staged:
     columns: ColumnProposal | None
     crs: CrsChoice | None
     notes: list[tuple[str, str]] = field(default_factory=list)
+    header_rows: list[int] | None = None
     already_imported: bool = False
     register: villages_mod.Register | None = None
     link: villages_mod.LinkReport | None = None
@@ -560,6 +577,7 @@ class Staged:
             "crs": None if self.crs is None else f"EPSG:{self.crs.epsg}",
             "crs_source": None if self.crs is None else self.crs.source,
             "crs_to_confirm": bool(self.crs is not None and self.crs.needs_confirmation),
+            "header_rows": self.header_rows,
             "already_imported": self.already_imported,
             "needs_review": self.needs_review,
         }
@@ -574,7 +592,7 @@ def _load_context(province, store: Store | None) -> _Context:
         data = province_mod.load_province(str(province))
     if store is not None:
         layers = load_layers(store, data.province_code)
-        if layers.villages is not None:
+        if layers.villages is not None or layers.placed is not None:
             data = apply_layers(data, layers, unserved=False)
     return _Context(data, store)
 
@@ -796,7 +814,12 @@ def _read(
     if sheets and sheet is None:
         sheet = _best_sheet(data, file, sheets, kind, opts)
     raw = tables.read_table(
-        data, file, sheet=sheet, fields=cols.KIND_FIELDS[kind], max_rows=opts["max_rows"]
+        data,
+        file,
+        sheet=sheet,
+        fields=cols.KIND_FIELDS[kind],
+        max_rows=opts["max_rows"],
+        header_row=opts.get("header_row"),
     )
     proposal = cols.propose_mapping(raw.labels, kind, memory=memory, given=opts.get("mapping"))
     proposal.provided = _provided(opts)
@@ -869,6 +892,7 @@ def _read(
         crs,
         notes,
         content_hash,
+        raw.header_rows,
     )
 
 
@@ -883,7 +907,12 @@ def _best_sheet(data: bytes, file: str, sheets: list[str], kind: str, opts: dict
     for s in sheets:
         try:
             raw = tables.read_table(
-                data, file, sheet=s, fields=cols.KIND_FIELDS[kind], max_rows=opts["max_rows"]
+                data,
+                file,
+                sheet=s,
+                fields=cols.KIND_FIELDS[kind],
+                max_rows=opts["max_rows"],
+                header_row=opts.get("header_row"),
             )
         except InputError:
             continue
@@ -1565,6 +1594,44 @@ def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list
         )
         site_id = site_id.astype(object)
         site_id[no_id] = key.map(lambda k: "S" + hashlib.sha1(k.encode()).hexdigest()[:10].upper())
+    # Two rows of one site (operator, site id and technology) would be one record; the keys
+    # are those of the store (a row of several technologies gives "id-4G" …, see _assemble).
+    site_keys = pd.Series(
+        [
+            [f"{op}|{sid}-{t}|{t}" if len(ts) > 1 else f"{op}|{sid}|{t}" for t in ts]
+            if isinstance(op, str) and isinstance(ts, list) and pd.notna(sid)
+            else None
+            for op, sid, ts in zip(operator, site_id, techs, strict=True)
+        ],
+        index=rows.index,
+        dtype=object,
+    )
+    minted = no_id.to_numpy()
+    for which, label, en, vi in (
+        (
+            ~minted,
+            labels.get("site_id", "site_id"),
+            "the same site (operator, site id and technology)",
+            "trùng trạm (nhà mạng, mã trạm và công nghệ)",
+        ),
+        (
+            minted,
+            loc_label,
+            "the same site (operator, position and technology; the file has no site id)",
+            "trùng trạm (nhà mạng, tọa độ và công nghệ; tệp không có mã trạm)",
+        ),
+    ):
+        if which.any():
+            issues.append(
+                _repeated(
+                    rows,
+                    site_keys.where(which, None),
+                    label,
+                    en,
+                    vi,
+                    site_id.astype(object),
+                )
+            )
     u = _resolve_units(rows, ctx, ov)
     issues.append(_outside(rows, u, ctx, loc_label))
     issues.append(_province_rows(rows, ctx, labels.get("province", "province")))
@@ -1611,6 +1678,59 @@ def _duplicates(
         en + " (row " + first.astype(str) + ")",
         vi + " (dòng " + first.astype(str) + ")",
         key,
+    )
+
+
+def _repeated(
+    rows: pd.DataFrame,
+    keys: pd.Series,
+    field_label: str,
+    what_en: str,
+    what_vi: str,
+    values: pd.Series | None = None,
+    severity: str = "review",
+    fix: tuple[str, str] | None = None,
+) -> pd.DataFrame:
+    """Issues for rows that repeat an earlier row of the file: ``keys`` holds, per row, the
+    key (or list of keys) it is stored under (None when it has none). Each later row is put in
+    review naming the earlier one, since the store keeps one record per key; accepted, the
+    later row replaces it. ``fix`` is (en, vi) what to do instead, when accepting is not a
+    way out (``severity="error"``)."""
+    listed = keys.map(
+        lambda v: (
+            [k for k in v if k is not None]
+            if isinstance(v, list)
+            else ([] if v is None or v is pd.NA or (isinstance(v, float) and v != v) else [v])
+        )
+    )
+    pairs = listed.explode().dropna()
+    if not len(pairs):
+        return _issue(rows, np.zeros(len(rows), dtype=bool), severity, field_label, "", "")
+    frame = pd.DataFrame({"pos": pairs.index.to_numpy(dtype=int), "key": pairs.to_numpy()})
+    frame = frame.drop_duplicates()
+    frame["first"] = frame.groupby("key")["pos"].transform("min")
+    later = frame[frame["pos"] != frame["first"]]
+    earliest = later.groupby("pos")["first"].min()
+    mask = np.zeros(len(rows), dtype=bool)
+    mask[earliest.index.to_numpy(dtype=int)] = True
+    first_row = pd.Series("", index=rows.index, dtype=object)
+    src = rows["source_row"].to_numpy()
+    first_row.iloc[earliest.index.to_numpy(dtype=int)] = [
+        str(int(src[i])) for i in earliest.to_numpy(dtype=int)
+    ]
+    if fix is None:
+        fix_en = "Correct the file, or accept this row to store it in place of row " + first_row
+        fix_vi = "Hãy sửa tệp, hoặc chấp nhận để lưu dòng này thay cho dòng " + first_row
+    else:
+        fix_en, fix_vi = fix
+    return _issue(
+        rows,
+        mask,
+        severity,
+        field_label,
+        what_en + " as row " + first_row + ": the store keeps one record of them. " + fix_en,
+        what_vi + " với dòng " + first_row + ": kho dữ liệu chỉ giữ một bản ghi. " + fix_vi,
+        values,
     )
 
 
@@ -1725,6 +1845,25 @@ def _kind_villages(p: _Parsed, ctx: _Context, ov: dict):
         register, link, ids = _link(frame, linkable, ctx, forced)
         out.loc[linkable, "village_id"] = ids
         extra.update(register=register, link=link, forced=forced)
+        # Two rows linked to one register village (by hand) would be one record.
+        same = _repeated(
+            rows,
+            out["village_id"].where(out["village_id"].notna(), None),
+            labels["village"],
+            "linked to the same register village",
+            "được gắn với cùng một thôn/bản của danh mục",
+            village,
+            severity="error",
+            fix=(
+                "Choose another village for one of them (or stage the file again).",
+                "Hãy chọn thôn/bản khác cho một trong hai dòng (hoặc nhập lại tệp).",
+            ),
+        )
+        if "source_id" in rows:  # a repeated village code is reported already
+            sid = _text(rows["source_id"])
+            code_dup = (sid.duplicated(keep="first") & sid.notna()).to_numpy()
+            same = same[~code_dup[same["idx"].to_numpy(dtype=int)]]
+        issues.append(same)
         review = link.review
         if len(review):
             old_names = ctx.register.villages.drop_duplicates("village_id").set_index("village_id")[
@@ -1959,6 +2098,26 @@ def _kind_fibre(p: _Parsed, ctx: _Context, ov: dict):
                 "không có thôn nào của danh mục trong bán kính 1 km",
             )
         )
+    if has_name:
+        # Two rows naming one village for one operator would be one record.
+        keyed = (~polygons & ~flag_false & vm["village_id"].notna().to_numpy()).tolist()
+        issues.append(
+            _repeated(
+                rows,
+                pd.Series(
+                    [
+                        [f"{v}|{op}" for op in ops_] if k and isinstance(ops_, list) else None
+                        for v, ops_, k in zip(vm["village_id"], ops, keyed, strict=True)
+                    ],
+                    index=rows.index,
+                    dtype=object,
+                ),
+                labels["village"],
+                "the same village and operator",
+                "trùng thôn/bản và nhà mạng",
+                rows["village"],
+            )
+        )
     by_id = reg.drop_duplicates("village_id").set_index("village_id")
     out = pd.DataFrame(
         {
@@ -2072,6 +2231,27 @@ def _kind_unserved(p: _Parsed, ctx: _Context, ov: dict, document: str):
         code.fillna("").astype(str) + ":" + key.astype(str),
     )
     village_id = vm["village_id"].where(matched, minted)
+    # Two rows of one village and operator would be one record.
+    keyed = (village.notna() & (matched | code.notna())).to_numpy()
+    issues.append(
+        _repeated(
+            rows,
+            pd.Series(
+                [
+                    ([f"{v}|{op}" for op in ops_] or [f"{v}|"])
+                    if k and isinstance(ops_, list)
+                    else None
+                    for v, ops_, k in zip(village_id, ops, keyed, strict=True)
+                ],
+                index=rows.index,
+                dtype=object,
+            ),
+            labels["village"],
+            "the same village and operator",
+            "trùng thôn/bản và doanh nghiệp",
+            rows["village"],
+        )
+    )
     reg = ctx.register.villages.drop_duplicates("village_id").set_index("village_id")
     at_point = gpd.GeoSeries(village_id.map(reg.geometry), index=rows.index, crs="EPSG:4326")
     at_commune = villages_mod.locate_at_commune(
@@ -2345,6 +2525,7 @@ def _resolve(parsed: _Parsed, ctx: _Context, overrides: dict, options: dict) -> 
         columns=parsed.proposal,
         crs=parsed.crs,
         notes=notes,
+        header_rows=parsed.header_rows,
         _parsed=parsed,
         _ctx=ctx,
         _overrides=dict(overrides),
@@ -2514,7 +2695,11 @@ def _assemble(
         f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
         f = f[f["fibre_flag"]]
         f["operator"] = _operator_list(f.pop("operators"))
-        parts = [f[~f["is_area"]]]
+        # A village named twice for one operator: the later row (accepted to replace the
+        # earlier) is kept; areas add the villages no row names.
+        named = f[~f["is_area"]].explode("operator")
+        named = named[named["operator"].notna() & named["village_id"].notna()]
+        parts = [named.drop_duplicates(["village_id", "operator"], keep="last")]
         areas = extra.get("areas")
         if areas is not None and len(areas):
             # rows has a RangeIndex: a label is the row's position.
@@ -2580,6 +2765,7 @@ def stage(
     province=None,
     *,
     sheet: str | None = None,
+    header_row: int | None = None,
     mapping: Mapping[str, str] | None = None,
     crs: str | int | None = None,
     operator: str | None = None,
@@ -2606,6 +2792,9 @@ def stage(
     sheet
         The sheet (workbooks) or layer (vector files); the first sheet whose columns fit,
         or every layer, when None.
+    header_row
+        Tables only: the header's row number (1-based, as Excel shows it) when the one found
+        is wrong (a title read as the header, or a data row); see ``Staged.header_rows``.
     mapping
         The planner's column mapping, field → header (see :func:`inspect`); remembered in
         ``store`` for files with the same header.
@@ -2646,6 +2835,7 @@ def stage(
         )
     data, file = _read_source(source, filename, max_bytes)
     ext = _check_type(data, file, kind)
+    _check_header_row(header_row, file, ext)
     if province is None:
         raise InputError(
             "Give the province (name or GSO code).",
@@ -2670,6 +2860,7 @@ def stage(
         tech = parsed_tech[0]
     options = {
         "sheet": sheet,
+        "header_row": header_row,
         "mapping": dict(mapping) if mapping else None,
         "crs": crs,
         "operator": canonical_operator(operator) if operator else None,
@@ -2876,6 +3067,9 @@ class CommitResult:
     rows_written: int
     rows_left_out: pd.DataFrame
     already_imported: bool = False
+    replaced_in_file: int = 0
+    """Records of the file that a later row with the same key replaced (rows the planner
+    accepted as repeats): ``rows_written`` counts each key once, as the store holds it."""
 
 
 def _row_keys(kind: str, frame: pd.DataFrame) -> pd.Series:
@@ -2925,6 +3119,46 @@ def _write_rows(con: sqlite3.Connection, records: list[tuple]) -> None:
     )
 
 
+def _require_confirmed(staged: Staged) -> None:
+    """Refuse a commit while the column mapping or the CRS is only proposed: every row read
+    depends on them, so even a partial commit needs them confirmed."""
+    problems = []
+    what_en, what_vi = [], []
+    if staged.columns is not None and staged.columns.needs_mapping:
+        fields = staged.columns.unsure + staged.columns.missing
+        shown = ", ".join(f"{f} ← {staged.columns.mapping.get(f, '?')}" for f in fields)
+        problems.append(
+            Problem(
+                "cách gán cột chưa được xác nhận: " + shown,
+                "the column mapping is not confirmed: " + shown,
+                staged.file,
+                staged.sheet,
+                None,
+                "columns",
+            )
+        )
+        what_en.append("the column mapping (confirm_file(mapping=…))")
+        what_vi.append("cách gán cột")
+    if staged.crs is not None and staged.crs.needs_confirmation:
+        problems.append(
+            Problem(staged.crs.note_vi, staged.crs.note_en, staged.file, staged.sheet, None, "crs")
+        )
+        what_en.append(f"the CRS (proposed EPSG:{staged.crs.epsg}; confirm_file(crs=…))")
+        what_vi.append(f"hệ tọa độ (đề xuất EPSG:{staged.crs.epsg})")
+    if problems:
+        raise InputError(
+            f"{staged.file} cannot be committed, not even in part: confirm "
+            f"{' and '.join(what_en)} first (every row is read with "
+            f"{'it' if len(problems) == 1 else 'them'}).",
+            f"{staged.file} chưa thể lưu, kể cả chỉ lưu một phần: hãy xác nhận "
+            f"{' và '.join(what_vi)} trước (mọi dòng đều được đọc theo đó).",
+            file=staged.file,
+            sheet=staged.sheet,
+            field=problems[0].field if len(problems) == 1 else None,
+            problems=problems,
+        )
+
+
 def commit(
     staged: Staged,
     store: Store,
@@ -2942,8 +3176,9 @@ def commit(
         The :class:`Store`.
     allow_partial
         Commit the resolved rows and leave out those still in review or in error (listed in
-        ``rows_left_out``). When False, any such row (or an unconfirmed column mapping or CRS)
-        stops the commit.
+        ``rows_left_out``). When False, any such row stops the commit. A column mapping or a
+        CRS that is only proposed stops it either way (confirm them with
+        :func:`confirm_file`).
     replace
         Remove the province's rows of this kind before writing (a full new list). A village
         register always replaces the previous one (linked through the aliases).
@@ -2955,11 +3190,13 @@ def commit(
     Raises
     ------
     InputError
-        Rows need review (listed) and ``allow_partial`` is False, or there is nothing to write.
+        The column mapping or the CRS is only proposed (whatever ``allow_partial`` says), rows
+        need review (listed) and ``allow_partial`` is False, or there is nothing to write.
         The store is left as it was.
     """
     kind = staged.kind
     left = staged.review_rows
+    _require_confirmed(staged)
     if not allow_partial:
         problems = [
             Problem(vi, en, staged.file, sh, int(r), None)
@@ -2967,23 +3204,6 @@ def commit(
                 left["row"], left["sheet"], left["message_en"], left["message_vi"], strict=True
             )
         ]
-        if staged.columns is not None and staged.columns.needs_mapping:
-            problems.append(
-                Problem(
-                    "cách gán cột chưa được xác nhận: " + ", ".join(staged.columns.unsure),
-                    "the column mapping is not confirmed: " + ", ".join(staged.columns.unsure),
-                    staged.file,
-                    staged.sheet,
-                    None,
-                    "columns",
-                )
-            )
-        if staged.crs is not None and staged.crs.needs_confirmation:
-            problems.append(
-                Problem(
-                    staged.crs.note_vi, staged.crs.note_en, staged.file, staged.sheet, None, "crs"
-                )
-            )
         if problems:
             raise InputError(
                 f"{staged.file} is not ready to commit: {len(problems)} item(s) need review. "
@@ -3019,71 +3239,74 @@ def commit(
             file=staged.file,
         )
     keys = _row_keys(kind, frame)
+    # One record per key, as the store holds them: a repeated key (a row the planner accepted
+    # in place of an earlier one) keeps the later row.
+    repeated = keys.duplicated(keep="last").to_numpy()
+    if repeated.any():
+        frame, keys = frame[~repeated], keys[~repeated]
     props, wkb = _serialise(frame)
-    con = store.connect()
-    try:
+    with closing(store.connect()) as con:
         con.execute("BEGIN IMMEDIATE")
-        existing = con.execute(
-            "SELECT import_id FROM imports WHERE province_code = ? AND kind = ? AND "
-            "content_hash = ? AND sheet = ?",
-            (staged.province_code, kind, staged.content_hash, staged.sheet or ""),
-        ).fetchone()
-        if existing is not None and not replace:
-            con.execute("ROLLBACK")
-            return CommitResult(int(existing[0]), 0, left, already_imported=True)
-        if existing is not None:
-            con.execute(
-                "DELETE FROM layer_rows WHERE import_id = ? AND province_code = ? AND kind = ?",
-                (existing[0], staged.province_code, kind),
+        try:
+            existing = con.execute(
+                "SELECT import_id FROM imports WHERE province_code = ? AND kind = ? AND "
+                "content_hash = ? AND sheet = ?",
+                (staged.province_code, kind, staged.content_hash, staged.sheet or ""),
+            ).fetchone()
+            if existing is not None and not replace:
+                con.execute("ROLLBACK")
+                return CommitResult(int(existing[0]), 0, left, already_imported=True)
+            if existing is not None:
+                con.execute(
+                    "DELETE FROM layer_rows WHERE import_id = ? AND province_code = ? AND kind = ?",
+                    (existing[0], staged.province_code, kind),
+                )
+                con.execute("DELETE FROM imports WHERE import_id = ?", (existing[0],))
+            cur = con.execute(
+                "INSERT INTO imports (province_code, kind, file, sheet, content_hash, n_rows, "
+                "summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    staged.province_code,
+                    kind,
+                    staged.file,
+                    staged.sheet or "",
+                    staged.content_hash,
+                    int(len(frame)),
+                    json.dumps(staged.summary(), ensure_ascii=False, default=str),
+                ),
             )
-            con.execute("DELETE FROM imports WHERE import_id = ?", (existing[0],))
-        cur = con.execute(
-            "INSERT INTO imports (province_code, kind, file, sheet, content_hash, n_rows, "
-            "summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                staged.province_code,
-                kind,
-                staged.file,
-                staged.sheet or "",
-                staged.content_hash,
-                int(len(frame)),
-                json.dumps(staged.summary(), ensure_ascii=False, default=str),
-            ),
-        )
-        import_id = int(cur.lastrowid)
-        if kind == "villages" or replace:
-            con.execute(
-                "DELETE FROM layer_rows WHERE province_code = ? AND kind IN (?, ?)",
-                (staged.province_code, kind, f"{kind}_aliases"),
-            )
-        records = [
-            (staged.province_code, kind, k, import_id, p, w)
-            for k, p, w in zip(keys.to_numpy(), props, wkb, strict=True)
-        ]
-        if kind == "villages":
-            al = staged.register.aliases
-            akeys = (
-                al["source"].astype(str)
-                + "|"
-                + al["source_id"].astype(str)
-                + "|"
-                + al["village_id"].astype(str)
-            )
-            alias_json = al.to_json(orient="records", lines=True, force_ascii=False)
-            records += [
-                (staged.province_code, f"{kind}_aliases", k, import_id, p, None)
-                for k, p in zip(akeys, alias_json.splitlines(), strict=True)
+            import_id = int(cur.lastrowid)
+            if kind == "villages" or replace:
+                con.execute(
+                    "DELETE FROM layer_rows WHERE province_code = ? AND kind IN (?, ?)",
+                    (staged.province_code, kind, f"{kind}_aliases"),
+                )
+            records = [
+                (staged.province_code, kind, k, import_id, p, w)
+                for k, p, w in zip(keys.to_numpy(), props, wkb, strict=True)
             ]
-        _write_rows(con, records)
-        con.execute("COMMIT")
-    except BaseException:
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
+            if kind == "villages":
+                al = staged.register.aliases
+                akeys = (
+                    al["source"].astype(str)
+                    + "|"
+                    + al["source_id"].astype(str)
+                    + "|"
+                    + al["village_id"].astype(str)
+                )
+                alias_json = al.to_json(orient="records", lines=True, force_ascii=False)
+                records += [
+                    (staged.province_code, f"{kind}_aliases", k, import_id, p, None)
+                    for k, p in zip(akeys, alias_json.splitlines(), strict=True)
+                ]
+            _write_rows(con, records)
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
     log.info("committed %s (%s): %d rows, import %d", staged.file, kind, len(frame), import_id)
-    return CommitResult(import_id, int(len(frame)), left)
+    return CommitResult(import_id, int(len(frame)), left, replaced_in_file=int(repeated.sum()))
 
 
 @dataclass
@@ -3093,7 +3316,9 @@ class Layers:
     ``sites`` and ``fibre`` go to :func:`geo.pipeline.build` (:meth:`build_kwargs`);
     ``villages`` (a :class:`~geo.villages.Register`) and ``unserved`` go into the province's
     data (:func:`apply_layers`); ``coverage`` holds declared coverage polygons (operator,
-    technology, geometry).
+    technology, geometry); ``placed`` the villages placed by hand
+    (:func:`geo.placements.placements`, the latest per village), which :func:`apply_layers`
+    moves in the register and in the declared unserved list alike.
     """
 
     province_code: str
@@ -3103,6 +3328,7 @@ class Layers:
     unserved: gpd.GeoDataFrame | None = None
     coverage: gpd.GeoDataFrame | None = None
     imports: pd.DataFrame | None = None
+    placed: pd.DataFrame | None = None
 
     def build_kwargs(self) -> dict:
         """``sites=`` and ``fibre=`` for :func:`geo.pipeline.build` (only those imported)."""
@@ -3138,20 +3364,19 @@ def load_layers(store: Store, province_code: str) -> Layers:
         ``sites`` validated as :func:`geo.sites.validate_sites` expects (EPSG:4326,
         ``on_air_date`` as dates); ``fibre`` with ``village_id``, ``operator``, ``source``;
         ``villages`` as a Register (``in_register`` False for old villages the planner's
-        register lacks); ``unserved`` in the schema of the declared list.
+        register lacks); ``unserved`` in the schema of the declared list; ``placed`` the
+        villages placed by hand (None when there are none), applied by :func:`apply_layers`.
     """
+    from geo import placements as placements_mod
     from geo import sites as sites_mod
 
-    con = store.connect()
-    try:
+    with closing(store.connect()) as con:
         sites = _load_kind(con, province_code, "sites")
         fibre = _load_kind(con, province_code, "fibre")
         vill = _load_kind(con, province_code, "villages")
         aliases = _load_kind(con, province_code, "villages_aliases")
         unserved = _load_kind(con, province_code, "unserved")
         coverage = _load_kind(con, province_code, "coverage")
-    finally:
-        con.close()
     if sites is not None:
         sites["on_air_date"] = pd.to_datetime(sites["on_air_date"], errors="coerce")
         sites = sites_mod.validate_sites(sites, file=f"store:{province_code}:sites")
@@ -3173,6 +3398,7 @@ def load_layers(store: Store, province_code: str) -> Layers:
         )
     if unserved is not None and "document_date" in unserved:
         unserved["document_date"] = pd.to_datetime(unserved["document_date"], errors="coerce")
+    placed = placements_mod.placements(store.path, province_code)
     return Layers(
         province_code,
         sites,
@@ -3181,11 +3407,13 @@ def load_layers(store: Store, province_code: str) -> Layers:
         unserved,
         coverage,
         store.imports(province_code),
+        placed if len(placed) else None,
     )
 
 
 def apply_layers(data, layers: Layers, *, unserved: bool = True):
-    """The province's data with the planner's village register and unserved list.
+    """The province's data with the planner's village register and unserved list, and the
+    villages placed by hand moved to their point.
 
     Parameters
     ----------
@@ -3199,13 +3427,25 @@ def apply_layers(data, layers: Layers, *, unserved: bool = True):
     Returns
     -------
     ProvinceData
-        A copy; ``data`` is not changed.
+        A copy; ``data`` is not changed. A placed village (``layers.placed``) is moved both in
+        the register and in the declared list (the imported one or the plan's), wherever it
+        has the same ``village_id``: ``location_precision`` "point", ``join_method``
+        "placed" (:func:`geo.placements.apply_placements`).
     """
     out = dataclasses.replace(data)
     if layers.villages is not None:
         out.register = layers.villages
     if unserved and layers.unserved is not None:
         out.declared = layers.unserved
+    placed = layers.placed
+    if placed is not None and len(placed):
+        from geo import placements as placements_mod
+
+        out.register = dataclasses.replace(
+            out.register, villages=placements_mod.apply_placements(out.register.villages, placed)
+        )
+        if out.declared is not None:
+            out.declared = placements_mod.apply_placements(out.declared, placed)
     return out
 
 
@@ -3218,9 +3458,12 @@ def apply_layers(data, layers: Layers, *, unserved: bool = True):
 class Inspection:
     """What a file holds, before staging: for the app to offer sheets and map columns.
 
-    ``sheets`` lists, per sheet or layer: ``name``, ``rows``, ``header_row`` (tables),
-    ``columns`` (the headers), ``proposal`` (a :class:`ColumnProposal`), ``preview`` (the
-    first rows) and ``kind_guess`` (the kind whose required columns are all there).
+    ``sheets`` lists, per sheet or layer: ``name``, ``rows``, ``header_row`` (tables: the
+    header's first row number), ``header_rows`` (all of them) and ``header_given`` (True when
+    the planner gave it, see :func:`inspect`), ``columns`` (the headers), ``proposal`` (a
+    :class:`ColumnProposal`), ``preview`` (the first rows) and ``kind_guess`` (the kind whose
+    required columns are all there). A sheet that cannot be read has ``error_en`` and
+    ``error_vi`` instead.
     """
 
     file: str
@@ -3236,13 +3479,22 @@ def inspect(
     store: Store | None = None,
     max_bytes: int = MAX_BYTES,
     preview_rows: int = 5,
+    header_row: int | Mapping[str | None, int] | None = None,
 ) -> Inspection:
     """List a file's sheets (or layers) with their headers and proposed column mapping.
 
     Nothing is matched and nothing is stored; the province is not needed.
+
+    Parameters
+    ----------
+    header_row
+        Tables only: the header's row number (1-based, as Excel shows it) when the one found
+        is wrong; one number for every sheet, or sheet name → number (the key None for a
+        CSV file). A sheet whose given row is not a row of it lists the error.
     """
     data, file = _read_source(source, filename, max_bytes)
     ext = _check_type(data, file, kind)
+    _check_header_row(header_row, file, ext)
     memory = store.mappings if store is not None else None
     out = []
     if ext in vector.RASTER_EXTS:
@@ -3270,8 +3522,11 @@ def inspect(
         return Inspection(file, kind, out)
     sheets = tables.sheet_names(data, file) if ext in tables.SPREADSHEET_EXTS else [None]
     for s in sheets:
+        given = header_row.get(s) if isinstance(header_row, Mapping) else header_row
         try:
-            raw = tables.read_table(data, file, sheet=s, fields=cols.KIND_FIELDS[kind])
+            raw = tables.read_table(
+                data, file, sheet=s, fields=cols.KIND_FIELDS[kind], header_row=given
+            )
         except InputError as exc:
             out.append(
                 {"name": s, "rows": 0, "error_en": exc.message("en"), "error_vi": exc.message("vi")}
@@ -3283,6 +3538,8 @@ def inspect(
                 "name": s,
                 "rows": len(raw.data),
                 "header_row": raw.header_rows[0],
+                "header_rows": raw.header_rows,
+                "header_given": given is not None,
                 "columns": raw.labels,
                 "proposal": proposal,
                 "preview": raw.data.head(preview_rows),

@@ -10,6 +10,7 @@ python -m geo import unserved phu_luc_2.xlsx --province "Điện Biên" --output
     --report report.csv
 python -m geo import sites tram_bts.csv --province 11 --output sites.gpkg --crs 9205
 python -m geo import coverage viettel_4g.kml --province "Lai Châu" --output cov.geojson
+python -m geo import sites tram.csv --province 11 --output sites.geojson --header-row 3
 """
 
 from __future__ import annotations
@@ -45,6 +46,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--crs", default=None, help="CRS of the coordinates: 9205, EPSG:9205, 103°00', …"
     )
     p.add_argument("--sheet", default=None, help="sheet (Excel) or layer (vector) to read")
+    p.add_argument(
+        "--header-row",
+        type=int,
+        default=None,
+        metavar="N",
+        help="tables: the row number (1-based, as in Excel) of the column names, when the one "
+        "found is wrong",
+    )
     p.add_argument("--operator", default=None, help="the operator, when the file does not say")
     p.add_argument("--technology", default=None, help="2G/3G/4G/5G, when the file does not say")
     p.add_argument(
@@ -75,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         kind=args.kind,
         province=args.province,
         sheet=args.sheet,
+        header_row=getattr(args, "header_row", None),
         crs=args.crs,
         operator=args.operator,
         technology=args.technology,
@@ -97,7 +107,12 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"{staged.file}: {s['ok'] + s['confirmed']} resolved, {s['review']} to review, "
         f"{s['error']} unreadable, {s['skipped']} skipped"
-        + (f"; CRS {s['crs']} ({s['crs_source']})" if s["crs"] else ""),
+        + (f"; CRS {s['crs']} ({s['crs_source']})" if s["crs"] else "")
+        + (
+            f"; header row {'-'.join(map(str, staged.header_rows))} (--header-row to change)"
+            if staged.header_rows
+            else ""
+        ),
         file=sys.stderr,
     )
     lang = getattr(args, "lang", "en")

@@ -5,7 +5,9 @@ representative point (``location_precision=commune``, :func:`geo.unserved.add_to
 A planner who knows where it is places it, by clicking a map or typing coordinates;
 :func:`place` checks the point and stores it with who placed it and when, and
 :func:`apply_placements` moves the village there (``location_precision=point``,
-``join_method=placed``).
+``join_method=placed``): :func:`geo.imports.apply_layers` applies it to the register and to the
+declared unserved list alike (the same ``village_id``), so a placed village of the plan's list
+moves on both layers.
 
 The store
 ---------
@@ -29,6 +31,7 @@ import datetime as dt
 import os
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,11 +157,17 @@ def _path(store_path) -> Path:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    """A new connection (autocommit, WAL) with the table made; close it after use:
+    ``with closing(_connect(path)) as con``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(path, timeout=30, isolation_level=None)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.execute("PRAGMA busy_timeout=30000")
-    con.executescript(_SCHEMA)
+    try:
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA busy_timeout=30000")
+        con.executescript(_SCHEMA)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -343,36 +352,34 @@ def place(
     province_code = str(v.get("province_code") or data.province_code)
     commune_code = None if pd.isna(v["commune_code"]) else str(v["commune_code"])
     commune = "" if pd.isna(v["commune"]) else str(v["commune"])
-    con = _connect(_path(store_path))
-    try:
+    with closing(_connect(_path(store_path))) as con:
         con.execute("BEGIN IMMEDIATE")
-        cur = con.execute(
-            "INSERT INTO placements (province_code, village_id, village, commune_code, commune, "
-            "lon, lat, who, placed_at, note, inside_commune, distance_m) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                province_code,
-                village_id,
-                str(v["village"]),
-                commune_code,
-                commune,
-                x,
-                y,
-                who,
-                when,
-                note,
-                int(inside),
-                round(distance, 1),
-            ),
-        )
-        con.execute("COMMIT")
+        try:
+            cur = con.execute(
+                "INSERT INTO placements (province_code, village_id, village, commune_code, "
+                "commune, lon, lat, who, placed_at, note, inside_commune, distance_m) VALUES "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    province_code,
+                    village_id,
+                    str(v["village"]),
+                    commune_code,
+                    commune,
+                    x,
+                    y,
+                    who,
+                    when,
+                    note,
+                    int(inside),
+                    round(distance, 1),
+                ),
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
         placement_id = int(cur.lastrowid)
-    except BaseException:
-        if con.in_transaction:
-            con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
     return Placement(
         placement_id,
         village_id,
@@ -455,11 +462,8 @@ def placements(
             "village_id)"
         )
     sql += " ORDER BY placement_id DESC"
-    con = _connect(path)
-    try:
+    with closing(_connect(path)) as con:
         out = pd.read_sql_query(sql, con, params=params)
-    finally:
-        con.close()
     if not len(out):
         return _empty()
     out["inside_commune"] = out["inside_commune"].astype(bool)

@@ -6,7 +6,8 @@ located only at their commune. The page is a thin face on :mod:`geo.imports` and
 :mod:`geo.placements`:
 
 1. choose the kind and the province, upload the file; every sheet or layer is offered
-   (:func:`geo.imports.inspect`);
+   (:func:`geo.imports.inspect`), and the header row found in a table can be corrected (a
+   number input: the row number as Excel shows it);
 2. the file is read and matched (:func:`geo.imports.stage`, nothing stored); when the column
    proposal is unsure a mapping form asks for each field's column, and the detected or
    proposed CRS can be changed (:func:`geo.imports.confirm_file`, the mapping remembered);
@@ -16,6 +17,10 @@ located only at their commune. The page is a thin face on :mod:`geo.imports` and
 4. **Lưu** commits in one step (:func:`geo.imports.commit`); an abandoned or failed import
    leaves the store as it was, and the page says how many rows were added, updated or
    unchanged.
+
+Placing a village records the planner's name given in the sidebar ("Người thực hiện (họ
+tên)", ``st.session_state[PLANNER_KEY]``); the page does not ask for it again. Every selectbox
+has its placeholder in the UI language ("Chọn…" / "Choose…").
 
 :func:`planner_layers` gives the map page the committed layers of a province (with the
 placements applied to the village register), or None when the store holds nothing for it.
@@ -34,6 +39,7 @@ import html
 import json
 import re
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import folium
@@ -47,12 +53,15 @@ from geo.operators import OPERATOR_DISPLAY, OPERATORS
 from geo.readers import columns as cols
 from geo.readers import coords, tables, vector
 from geo.readers.columns import ColumnMappingError
+from layers.i18n import t
 
 __all__ = [
     "KIND_EXTS",
     "LABELS",
+    "PLANNER_KEY",
     "md",
     "planner_layers",
+    "planner_name",
     "planner_version",
     "render",
     "tr",
@@ -107,6 +116,17 @@ LABELS: dict[str, dict[str, str]] = {
         "GeoTIFF for coverage. At most {mb} MB.",
     },
     "sheet": {"vi": "Trang tính / lớp", "en": "Sheet / layer"},
+    "header_row": {"vi": "Dòng tiêu đề (tên các cột)", "en": "Header row (column names)"},
+    "header_row_help": {
+        "vi": "Số thứ tự dòng như Excel hiển thị. Dòng nhận ra: {n}. Nếu sai (nhận nhầm dòng "
+        "tên văn bản, hoặc một dòng dữ liệu), hãy nhập dòng ghi tên các cột.",
+        "en": "The row number as Excel shows it. Found: row {n}. If that is wrong (a title "
+        "or a data row was taken for the header), give the row that names the columns.",
+    },
+    "header_row_given": {
+        "vi": "Đọc tên các cột ở dòng {n} (thay cho dòng {found} nhận ra tự động).",
+        "en": "Column names read from row {n} (instead of row {found}, found automatically).",
+    },
     "all_layers": {"vi": "Tất cả các lớp", "en": "Every layer"},
     "sheet_rows": {"vi": "{n} dòng", "en": "{n} rows"},
     "sheet_unreadable": {"vi": "không đọc được", "en": "unreadable"},
@@ -126,6 +146,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "mapping_submit": {"vi": "Xác nhận cách gán cột", "en": "Confirm the mapping"},
     "not_used": {"vi": "— không dùng —", "en": "— not used —"},
+    "placeholder": {"vi": "Chọn…", "en": "Choose…"},
     "required": {"vi": "bắt buộc", "en": "required"},
     "unsure": {"vi": "chưa chắc", "en": "unsure"},
     "confidence": {"vi": "Độ tin cậy: {p} %", "en": "Confidence: {p}%"},
@@ -322,7 +343,14 @@ LABELS: dict[str, dict[str, str]] = {
         "vi": "Độ thập phân (103,0125) hoặc độ-phút-giây (103°00'45\"Đ).",
         "en": "Decimal degrees (103.0125) or degrees-minutes-seconds (103°00'45\"E).",
     },
-    "place_who": {"vi": "Người thực hiện", "en": "Placed by"},
+    "place_who_is": {
+        "vi": "Người thực hiện: **{who}** (ô “{field}” ở thanh bên).",
+        "en": "Placed by: **{who}** (the sidebar's “{field}”).",
+    },
+    "place_who_missing": {
+        "vi": "Hãy nhập họ tên ở ô “{field}” ở thanh bên trước khi lưu vị trí.",
+        "en": "Give your name in the sidebar's “{field}” before saving a position.",
+    },
     "place_note": {"vi": "Ghi chú (nguồn, cách xác định)", "en": "Note (source, how known)"},
     "place_save": {"vi": "Lưu vị trí", "en": "Save the position"},
     "place_saved": {
@@ -361,6 +389,9 @@ _VOLATILE = frozenset(
 )
 _VN_TIME = dt.timezone(dt.timedelta(hours=7))
 _STATE = "imp"
+#: Where the sidebar keeps the planner's name ("Người thực hiện (họ tên)"): the value of
+#: :func:`layers.app_common._kept` for its text input "planner".
+PLANNER_KEY = "kept_planner"
 
 
 def tr(key: str, lang: str = "vi", **values) -> str:
@@ -391,9 +422,8 @@ def _store_version(path: Path, code: str) -> tuple | None:
     """What identifies the store's content for a province; None when it holds nothing."""
     if not path.is_file():
         return None
-    con = sqlite3.connect(path, timeout=30)
-    try:
-        version = []
+    version = []
+    with closing(sqlite3.connect(path, timeout=30)) as con:
         for sql in (
             "SELECT COUNT(*), COALESCE(MAX(import_id), 0) FROM imports WHERE province_code = ?",
             "SELECT COUNT(*), COALESCE(MAX(placement_id), 0) FROM placements "
@@ -403,8 +433,6 @@ def _store_version(path: Path, code: str) -> tuple | None:
                 version.extend(con.execute(sql, (code,)).fetchone())
             except sqlite3.OperationalError:  # the table does not exist yet
                 version.extend((0, 0))
-    finally:
-        con.close()
     if version[0] == 0 and version[2] == 0:
         return None
     return tuple(int(v) for v in version)
@@ -414,8 +442,10 @@ def _store_version(path: Path, code: str) -> tuple | None:
 def _layers(path: str, code: str, version: tuple) -> imports.Layers | None:
     store = imports.Store(path)
     layers = imports.load_layers(store, code)
-    placed = placements.placements(path, code)
-    if len(placed):
+    placed = layers.placed
+    if placed is not None:
+        # A placed village moves in the register and in the declared list alike (the plan's
+        # list is moved by imports.apply_layers, which applies ``layers.placed`` again).
         register = layers.villages
         if register is None:
             from layers import app_common
@@ -423,6 +453,8 @@ def _layers(path: str, code: str, version: tuple) -> imports.Layers | None:
             register = app_common.load_province(code).register
         moved = placements.apply_placements(register.villages, placed)
         layers.villages = dataclasses.replace(register, villages=moved)
+        if layers.unserved is not None:
+            layers.unserved = placements.apply_placements(layers.unserved, placed)
     empty = all(
         getattr(layers, k) is None for k in ("sites", "fibre", "villages", "unserved", "coverage")
     )
@@ -460,8 +492,9 @@ def planner_layers(code: str) -> imports.Layers | None:
         From the store at :func:`geo.imports.default_store_path` (``$COVERAGE_IMPORTS_DB``):
         ``sites`` and ``fibre`` for :func:`geo.pipeline.build` (``build_kwargs()``),
         ``villages`` (the imported register, or the demo one, with the villages placed by hand
-        moved to their point: :func:`geo.placements.apply_placements`) and ``unserved`` for
-        :func:`geo.imports.apply_layers`. Cached until the store changes (a new import or
+        moved to their point: :func:`geo.placements.apply_placements`) and ``unserved`` (the
+        placed villages moved too) for :func:`geo.imports.apply_layers`, which also moves them
+        in the plan's declared list (``placed``). Cached until the store changes (a new import or
         placement). The frames are shared: do not modify them.
     """
     path = imports.default_store_path()
@@ -490,6 +523,8 @@ def _kept(widget, name: str, label: str, lang: str, *args, default=None, contain
         options = list(args[0])
         if st.session_state.get(key, "__unset__") not in options:
             st.session_state[key] = current if current in options else options[0]
+        if widget == "selectbox":
+            kwargs.setdefault("placeholder", tr("placeholder", lang))
         value = getattr(container, widget)(label, options, key=key, **kwargs)
     else:
         if key not in st.session_state:
@@ -497,6 +532,13 @@ def _kept(widget, name: str, label: str, lang: str, *args, default=None, contain
         value = container.text_input(label, key=key, **kwargs)
     st.session_state[store] = value
     return value
+
+
+def planner_name(scope=None) -> str:
+    """The planner's name as given in the sidebar (``st.session_state[PLANNER_KEY]``), or the
+    scope's; "" until given."""
+    name = st.session_state.get(PLANNER_KEY) or getattr(scope, "planner", "") or ""
+    return str(name).strip()
 
 
 def _state() -> dict:
@@ -757,6 +799,7 @@ def _import_section(lang: str, code: str, data, store: imports.Store) -> None:
         _abandon_button(state, lang)
         return
     sheet = _pick_sheet(ins, kind, lang, state)
+    header_row = _pick_header_row(ins, sheet, lang, state, raw, kind, store)
 
     if "staged" not in state and "error" not in state:
         with st.spinner(tr("reading", lang)):
@@ -768,6 +811,7 @@ def _import_section(lang: str, code: str, data, store: imports.Store) -> None:
                 data,
                 store,
                 sheet=sheet,
+                header_row=header_row,
                 operator=operator,
                 technology=technology,
                 document=document,
@@ -785,6 +829,7 @@ def _import_section(lang: str, code: str, data, store: imports.Store) -> None:
             upload.name,
             data,
             sheet=sheet,
+            header_row=header_row,
             operator=operator,
             technology=technology,
             document=document,
@@ -807,6 +852,7 @@ def _import_section(lang: str, code: str, data, store: imports.Store) -> None:
         upload.name,
         data,
         sheet=sheet,
+        header_row=header_row,
         operator=operator,
         technology=technology,
         document=document,
@@ -830,7 +876,6 @@ def _pick_sheet(ins: imports.Inspection, kind: str, lang: str, state: dict) -> s
     (the only sheet, or every layer)."""
     sheets = ins.sheets
     if len(sheets) <= 1:
-        _preview(sheets[0] if sheets else None, lang)
         return None
     by_name = {s["name"]: s for s in sheets}
     is_vector = Path(ins.file).suffix.lower() in vector.VECTOR_EXTS
@@ -851,13 +896,73 @@ def _pick_sheet(ins: imports.Inspection, kind: str, lang: str, state: dict) -> s
     key = f"{_STATE}_sheet_{state.get('uploader', 0)}"
     if st.session_state.get(key, "__unset__") not in options:
         st.session_state[key] = default
-    sheet = st.selectbox(tr("sheet", lang), options, format_func=label, key=key)
+    sheet = st.selectbox(
+        tr("sheet", lang),
+        options,
+        format_func=label,
+        key=key,
+        placeholder=tr("placeholder", lang),
+    )
     if state.get("sheet", "__unset__") != sheet:
         for k in ("staged", "error"):
             state.pop(k, None)
         state["sheet"] = sheet
-    _preview(by_name.get(sheet), lang)
     return sheet
+
+
+def _pick_header_row(
+    ins: imports.Inspection, sheet: str | None, lang: str, state: dict, raw: bytes, kind, store
+) -> int | None:
+    """The header row of a table, as found or as the planner corrects it (a number input
+    under the sheet); shows the preview read with it. Returns the planner's row number, or
+    None to keep the one found."""
+    sheets = ins.sheets
+    entry = next((s for s in sheets if s["name"] == sheet), None) if sheet is not None else None
+    if entry is None:
+        entry = sheets[0] if len(sheets) == 1 else None
+    is_table = Path(ins.file).suffix.lower() in (*tables.SPREADSHEET_EXTS, *tables.TEXT_EXTS)
+    name = None if entry is None else entry["name"]
+    found = state.setdefault("header_found", {})
+    if entry is not None and name not in found and not entry.get("header_given"):
+        found[name] = entry.get("header_row")
+    if not is_table or entry is None or not found.get(name):
+        _preview(entry, lang)
+        return None
+    detected = int(found[name])
+    key = f"{_STATE}_header_{str(state.get('ident', ('',))[0])[:12]}_{name}"
+    if key not in st.session_state:
+        st.session_state[key] = detected
+    value = st.columns([1, 3])[0].number_input(
+        tr("header_row", lang),
+        min_value=1,
+        step=1,
+        key=key,
+        help=tr("header_row_help", lang, n=detected),
+    )
+    given = None if value is None or int(value) == detected else int(value)
+    chosen = state.setdefault("header_chosen", {})
+    if chosen.get(name) != given:
+        chosen[name] = given
+        for k in ("staged", "error"):
+            state.pop(k, None)
+        # The preview, read again with the planner's header.
+        try:
+            again = imports.inspect(
+                raw,
+                ins.file,
+                kind,
+                store=store,
+                header_row=None if given is None else {name: given},
+            )
+        except InputError as exc:
+            entry = {"name": name, "error_en": exc.message("en"), "error_vi": exc.message("vi")}
+        else:
+            entry = next((s for s in again.sheets if s["name"] == name), entry)
+            ins.sheets[:] = [entry if s["name"] == name else s for s in ins.sheets]
+    if given is not None and "error_en" not in entry:
+        st.caption(tr("header_row_given", lang, n=given, found=detected))
+    _preview(entry, lang)
+    return given
 
 
 def _preview(sheet: dict | None, lang: str) -> None:
@@ -997,6 +1102,7 @@ def _mapping_form(
                     format_func=lambda c: tr("not_used", lang) if c == "" else c,
                     help=None if conf is None else tr("confidence", lang, p=round(conf * 100)),
                     key=f"{_STATE}_map_{version}_{f}",
+                    placeholder=tr("placeholder", lang),
                 )
             submitted = st.form_submit_button(tr("mapping_submit", lang), type="primary")
     if not submitted:
@@ -1056,6 +1162,7 @@ def _crs_form(state, staged: imports.Staged, lang, store) -> None:
                     tr("crs_other", lang) if e == 0 else _crs_label(e, lang, province_epsg)
                 ),
                 key=f"{_STATE}_crs_pick_{version}",
+                placeholder=tr("placeholder", lang),
             )
             other = st.text_input(tr("crs_other_input", lang), key=f"{_STATE}_crs_other_{version}")
             submitted = st.form_submit_button(tr("crs_submit", lang), type="primary")
@@ -1196,15 +1303,12 @@ def _review_table(state, staged: imports.Staged, lang, store, data) -> None:
 
 
 def _snapshot(store: imports.Store, code: str, kind: str) -> dict[str, tuple[int, str, bytes]]:
-    con = store.connect()
-    try:
+    with closing(store.connect()) as con:
         rows = con.execute(
             "SELECT row_key, import_id, props, wkb FROM layer_rows WHERE province_code = ? AND "
             "kind = ?",
             (code, kind),
         ).fetchall()
-    finally:
-        con.close()
     out = {}
     for key, import_id, props, wkb in rows:
         try:
@@ -1369,7 +1473,8 @@ def _dot(m: folium.Map, lat: float, lon: float, color: str, tip: str, radius: in
 def _place_section(lang: str, code: str, data, store: imports.Store, scope) -> None:
     layers = imports.load_layers(store, code)
     if layers.villages is not None:
-        data = imports.apply_layers(data, layers, unserved=False)
+        # The register as imported: the grey dot is where a village was before it was placed.
+        data = imports.apply_layers(data, dataclasses.replace(layers, placed=None), unserved=False)
     villages = data.villages
     todo = villages[villages["location_precision"] == "commune"]
     placed = placements.placements(store.path, code)
@@ -1462,18 +1567,19 @@ def _place_section(lang: str, code: str, data, store: imports.Store, scope) -> N
     c1, c2 = st.columns(2)
     lon = c1.text_input(tr("place_lon", lang), key=lon_key, help=tr("place_coord_help", lang))
     lat = c2.text_input(tr("place_lat", lang), key=lat_key, help=tr("place_coord_help", lang))
-    if "planner" not in st.session_state or not st.session_state["planner"]:
-        st.session_state["planner"] = scope.planner or ""
-    who_key = f"{_STATE}_who"
-    if who_key not in st.session_state:
-        st.session_state[who_key] = st.session_state["planner"]
-    c3, c4 = st.columns(2)
-    who = c3.text_input(tr("place_who", lang), key=who_key, max_chars=placements.MAX_WHO)
-    st.session_state["planner"] = who.strip()
-    note = c4.text_input(
+    note = st.text_input(
         tr("place_note", lang), key=f"{_STATE}_note_{vid}", max_chars=placements.MAX_NOTE
     )
-    if st.button(tr("place_save", lang), type="primary", key=f"{_STATE}_place_save"):
+    # Who places the village is the name given once in the sidebar.
+    who = planner_name(scope)
+    name_field = t("planner_name", lang)
+    if who:
+        st.caption(tr("place_who_is", lang, who=md(who), field=name_field))
+    else:
+        st.warning(tr("place_who_missing", lang, field=name_field), icon=":material/person:")
+    if st.button(
+        tr("place_save", lang), type="primary", key=f"{_STATE}_place_save", disabled=not who
+    ):
         try:
             got = placements.place(store.path, vid, lon, lat, who, note, province=data)
         except InputError as exc:

@@ -212,6 +212,20 @@ def test_place_a_village_by_clicking_the_map(page, store_path):
     ).first.wait_for()
     _wait_idle(page)
     village = main.get_by_role("combobox", name="Thôn/bản").input_value().split(" — ")[0]
+    # Who places it is the name given in the sidebar: the page does not ask again, and asks
+    # for it there until it is given.
+    assert main.get_by_role("textbox", name=re.compile("Người thực hiện")).count() == 0
+    save = main.get_by_role("button", name="Lưu vị trí")
+    main.get_by_text("Người thực hiện (họ tên)” ở thanh bên trước khi lưu vị trí").wait_for()
+    assert save.is_disabled()
+    who = page.locator("[data-testid='stSidebar']").get_by_role(
+        "textbox", name="Người thực hiện (họ tên)"
+    )
+    who.fill("Lò Văn Minh")
+    who.press("Enter")
+    _wait_idle(page)
+    main.get_by_text("Người thực hiện: Lò Văn Minh").wait_for()
+    assert save.is_enabled()
     # A typed position in DMS with the hemisphere of a latitude is refused, naming the field.
     lon_box = main.get_by_role("textbox", name="Kinh độ")
     lon_box.fill("21°23'15\"N")
@@ -232,11 +246,7 @@ def test_place_a_village_by_clicking_the_map(page, store_path):
     lon = float(lon_box.input_value().replace(",", "."))
     lat = float(main.get_by_role("textbox", name="Vĩ độ").input_value().replace(",", "."))
     assert 102 < lon < 104 and 21 < lat < 23
-    who = main.get_by_role("textbox", name="Người thực hiện")
-    who.fill("Lò Văn Minh")
-    who.press("Enter")
-    _wait_idle(page)
-    main.get_by_role("button", name="Lưu vị trí").click()
+    save.click()
     main.get_by_text(re.compile(r"Đã lưu vị trí của")).wait_for()
     stored = placements.placements(store_path, "11")
     assert len(stored) == 1
@@ -246,3 +256,155 @@ def test_place_a_village_by_clicking_the_map(page, store_path):
     assert row["when"].endswith("+00:00")
     main.get_by_role("heading", name="Vị trí đã đặt").wait_for()
     page.screenshot(path=str(ROOT / "screenshots" / "import_place.png"), full_page=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The page without a browser (streamlit.testing.v1.AppTest): placeholders, the planner's name,
+# the header row. The uploader is replaced by a file made in the test.
+# ---------------------------------------------------------------------------------------------
+
+
+class _Upload:
+    """What ``st.file_uploader`` returns, for a file made in the test."""
+
+    def __init__(self, name: str, data: bytes) -> None:
+        self.name = name
+        self._data = data
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def _two_header_workbook() -> bytes:
+    """Sites under two header rows (Vietnamese names, then English ones) and a second sheet."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Trạm"
+    ws.append(["Mã trạm", "Nhà mạng", "Công nghệ", "Kinh độ", "Vĩ độ"])
+    ws.append(["Site id", "Operator", "Technology", "Longitude", "Latitude"])
+    for site_id, op, tech, lon, lat, _ in SITES:
+        ws.append([site_id, op, tech, lon, lat])
+    wb.create_sheet("Ghi chú").append(["Ghi chú", "Nội dung"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def import_page(real_data, tmp_path, monkeypatch):
+    """The app on the import page, with its own stores; ``upload`` sets the uploaded file."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("COVERAGE_IMPORTS_DB", str(tmp_path / "imports.sqlite"))
+    monkeypatch.setenv("COVERAGE_ASSIGNMENTS_DB", str(tmp_path / "assignments.sqlite"))
+    uploaded: dict = {}
+    import streamlit
+
+    monkeypatch.setattr(streamlit, "file_uploader", lambda *a, **k: uploaded.get("file"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.run()
+    at.switch_page("pages/2_Nhap_du_lieu.py")
+    at.run()
+    assert not at.exception, at.exception
+    at.upload = lambda name, data: uploaded.__setitem__("file", _Upload(name, data))
+    return at
+
+
+def _run(at):
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.realdata
+def test_every_selectbox_of_the_page_has_a_placeholder_in_the_ui_language(import_page):
+    at = import_page
+    at.upload("tram.xlsx", _two_header_workbook())
+    _run(at)
+    keys = {s.key for s in at.main.selectbox}
+    assert {"imp_province_vi", "imp_kind_vi", "imp_sheet_0"} <= keys
+    assert any(k.startswith("imp_map_") for k in keys)  # the column mapping form
+    assert any(k.startswith("imp_crs_pick_") for k in keys)  # the CRS form
+    assert {s.proto.placeholder for s in at.main.selectbox} == {"Chọn…"}
+    assert not at.main.multiselect or {m.proto.placeholder for m in at.main.multiselect} == {
+        "Chọn…"
+    }
+    at.sidebar.radio(key="lang").set_value("en")
+    _run(at)
+    assert {s.proto.placeholder for s in at.main.selectbox} == {"Choose…"}
+    at.main.radio(key="imp_section_en").set_value("place")
+    _run(at)
+    assert [s.proto.placeholder for s in at.main.selectbox] == ["Choose…", "Choose…"]
+
+
+@pytest.mark.realdata
+def test_the_header_row_can_be_corrected_on_the_page(import_page):
+    at = import_page
+    at.upload("tram.xlsx", _two_header_workbook())
+    _run(at)
+    (header,) = [n for n in at.main.number_input if n.key.startswith("imp_header_")]
+    assert header.value == 1 and header.label == "Dòng tiêu đề (tên các cột)"
+    assert at.session_state["imp"]["staged"].report.set_index("row").loc[2, "status"] == "error"
+    header.set_value(2)
+    _run(at)
+    staged = at.session_state["imp"]["staged"]
+    assert staged.header_rows == [2]
+    assert (staged.report["status"] == "ok").all() and len(staged.report) == len(SITES)
+    assert "Đọc tên các cột ở dòng 2 (thay cho dòng 1 nhận ra tự động)." in [
+        c.value for c in at.main.caption
+    ]
+    assert {m.label: m.value for m in at.main.metric}["Đã khớp"] == str(len(SITES))
+
+
+@pytest.mark.realdata
+def test_placing_a_village_takes_the_name_from_the_sidebar(import_page, dienbien, tmp_path):
+    from geo import placements
+
+    at = import_page
+    at.main.radio(key="imp_section_vi").set_value("place")
+    _run(at)
+    assert "Người thực hiện" not in [t.label for t in at.main.text_input]
+    (save,) = [b for b in at.main.button if b.key == "imp_place_save"]
+    assert save.disabled
+    assert any("ở thanh bên trước khi lưu vị trí" in w.value for w in at.main.warning)
+    at.sidebar.text_input(key="planner_vi").input("Lò Văn Minh")
+    _run(at)
+    assert at.session_state["kept_planner"] == "Lò Văn Minh"
+    vid = at.main.selectbox(key="imp_place_village_11_vi").value
+    commune = dienbien.villages.set_index("village_id").loc[vid, "gid_3"]
+    poly = dienbien.communes.loc[dienbien.communes["gid_3"] == commune, "geometry"].iloc[0]
+    p = poly.representative_point()
+    at.main.text_input(key=f"imp_lon_{vid}").input(f"{p.x:.6f}".replace(".", ","))
+    at.main.text_input(key=f"imp_lat_{vid}").input(f"{p.y:.6f}".replace(".", ","))
+    _run(at)
+    assert any("Người thực hiện: **Lò Văn Minh**" in c.value for c in at.main.caption)
+    at.main.button(key="imp_place_save").click()
+    _run(at)
+    stored = placements.placements(tmp_path / "imports.sqlite", "11")
+    assert stored["who"].tolist() == ["Lò Văn Minh"]
+    assert stored["village_id"].tolist() == [vid]
+
+
+def test_every_selectbox_call_of_the_page_passes_a_placeholder():
+    """Static check of layers/app_imports.py: a selectbox or multiselect drawn anywhere on the
+    page (also those only shown for some files) passes ``placeholder=``, and the page's
+    ``_kept`` helper adds it for the selectboxes it draws."""
+    import ast
+
+    tree = ast.parse((ROOT / "layers" / "app_imports.py").read_text(encoding="utf-8"))
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("selectbox", "multiselect")
+    ]
+    assert len(calls) >= 3
+    for call in calls:
+        assert "placeholder" in {k.arg for k in call.keywords}, ast.unparse(call)[:80]
+    kept = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "_kept")
+    assert "kwargs.setdefault('placeholder'" in ast.unparse(kept)

@@ -942,3 +942,247 @@ def test_inspect_a_vector_file(tmp_path):
     (layer,) = ins.sheets
     assert layer["rows"] == 4
     assert layer["proposal"].mapping["operator"] == "Nhà mạng"
+
+
+# ---------------------------------------------------------------------------------------------
+# The planner's header row
+# ---------------------------------------------------------------------------------------------
+
+
+def _two_header_rows() -> bytes:
+    """Vietnamese names over English ones: the header found is the first; the planner says
+    it is the second (the first becomes the title)."""
+    rows = [
+        ["Mã trạm", "Nhà mạng", "Công nghệ", "Kinh độ", "Vĩ độ"],
+        ["Site id", "Operator", "Technology", "Longitude", "Latitude"],
+    ]
+    rows += [[r.site_id, r.operator, "4G", r.lon, r.lat] for r in SITES.itertuples()]
+    return _xlsx(rows)
+
+
+def test_stage_inspect_and_cli_take_the_planners_header_row(dienbien, tmp_path, capsys):
+    data = _two_header_rows()
+    with pytest.raises(InputError) as exc:  # the English names are read as a data row
+        imports.stage(data, "tram.xlsx", "sites", dienbien)
+    assert {p.row for p in exc.value.problems} == {2}
+    staged = imports.stage(data, "tram.xlsx", "sites", dienbien, header_row=2)
+    assert staged.header_rows == [2]
+    assert staged.summary()["header_rows"] == [2]
+    assert staged.columns.labels == ["Site id", "Operator", "Technology", "Longitude", "Latitude"]
+    assert staged.report["row"].tolist() == [3, 4, 5, 6]
+    assert (staged.report["status"] == "ok").all()
+    assert staged.frame["site_id"].tolist() == SITES["site_id"].tolist()
+
+    found = imports.inspect(data, "tram.xlsx", "sites")
+    assert found.sheets[0]["header_row"] == 1 and not found.sheets[0]["header_given"]
+    for given in (2, {"Sheet1": 2}):
+        ins = imports.inspect(data, "tram.xlsx", "sites", header_row=given)
+        (sheet,) = ins.sheets
+        assert sheet["header_row"] == 2 and sheet["header_given"]
+        assert sheet["columns"][0] == "Site id" and sheet["rows"] == 4
+        assert sheet["proposal"].mapping["site_id"] == "Site id"
+    ins = imports.inspect(data, "tram.xlsx", "sites", header_row=40)
+    assert "has no row 40: the header row must be between 1 and 6" in ins.sheets[0]["error_en"]
+
+    f = tmp_path / "tram.xlsx"
+    f.write_bytes(data)
+    args = ["import", "sites", str(f), "--province", "11", "--output", str(tmp_path / "o.gpkg")]
+    assert main(args) == 2
+    capsys.readouterr()
+    assert main([*args, "--header-row", "2"]) == 0
+    assert "header row 2" in capsys.readouterr().err
+    assert main([*args, "--header-row", "9"]) == 2
+    assert "has no row 9: the header row must be between 1 and 6" in capsys.readouterr().err
+
+    vec, name = _sites_vector("geojson", tmp_path)
+    with pytest.raises(InputError, match="a header row can only be given for a table") as exc:
+        imports.stage(vec, name, "sites", dienbien, header_row=2)
+    assert exc.value.field == "header_row"
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows repeated within a file
+# ---------------------------------------------------------------------------------------------
+
+
+def _repeated_unserved() -> bytes:
+    return _xlsx(
+        [
+            ["STT", "Tên thôn", "Xã", "Huyện", "Doanh nghiệp"],
+            [1, "Nậm Ty 1", "Hua Thanh", "Điện Biên", "Viettel"],
+            [2, "Nậm Ty 2", "Hua Thanh", "Điện Biên", "VNPT"],
+            [3, "Nam Ty 1", "Xã Hua Thanh", "Điện Biên", "Viettel, VNPT"],  # row 2 again
+        ]
+    )
+
+
+def test_repeated_unserved_rows_are_reported_naming_both_rows(dienbien, tmp_path):
+    staged = imports.stage(_repeated_unserved(), "ds.xlsx", "unserved", dienbien)
+    r = staged.report.set_index("row")
+    assert r.loc[4, "village_id"] == r.loc[2, "village_id"]
+    assert r.loc[2, "status"] == "ok" and r.loc[3, "status"] == "ok"
+    assert r.loc[4, "status"] == "review"
+    assert r.loc[4, "message_en"].startswith("the same village and operator as row 2: the store")
+    assert r.loc[4, "message_vi"].startswith("trùng thôn/bản và doanh nghiệp với dòng 2")
+    (problem,) = staged.problems
+    assert (problem.row, problem.field, problem.value) == (4, "Tên thôn", "Nam Ty 1")
+    assert "row 2" in problem.message_en
+    store = imports.Store(tmp_path / "a.sqlite")
+    with pytest.raises(InputError, match="is not ready to commit: 1 item"):
+        imports.commit(staged, store)
+    # Left out: the counts are those of the store.
+    result = imports.commit(staged, store, allow_partial=True)
+    assert result.rows_left_out["row"].tolist() == [4]
+    assert result.rows_written == 2 == store.count_rows("11", "unserved")
+    assert result.replaced_in_file == 0
+    # Accepted: row 4 replaces row 2 (Viettel) and adds VNPT; one record per key.
+    accepted = imports.confirm(staged, 4)
+    assert accepted.report.set_index("row").loc[4, "status"] == "confirmed"
+    other = imports.Store(tmp_path / "b.sqlite")
+    result = imports.commit(accepted, other)
+    assert len(accepted.frame) == 4
+    assert result.rows_written == 3 == other.count_rows("11", "unserved")
+    assert result.replaced_in_file == 1
+    assert other.imports("11")["n_rows"].tolist() == [3]
+    stored = imports.load_layers(other, "11").unserved
+    viettel = stored[
+        (stored["village_id"] == r.loc[2, "village_id"]) & (stored["operator"] == "Viettel")
+    ]
+    assert viettel["source_row"].tolist() == [4]
+
+
+def test_repeated_sites_and_fibre_rows_are_reported(dienbien, tmp_path):
+    lines = [
+        "Mã trạm,Nhà mạng,Công nghệ,Kinh độ,Vĩ độ",
+        "DB1,Viettel,4G,103.0125,21.3875",
+        "DB1,Viettel,4G,103.0130,21.3880",  # the same site again
+        "DB1,Viettel,3G,103.0125,21.3875",  # another technology: another record
+        "DB2,Viettel,2G/4G,103.05,21.42",
+        "DB2,Viettel,4G,103.05,21.42",  # "DB2-4G" above, "DB2" here: two records
+    ]
+    staged = imports.stage("\n".join(lines).encode(), "tram.csv", "sites", dienbien)
+    r = staged.report.set_index("row")
+    assert r["status"].to_dict() == {2: "ok", 3: "review", 4: "ok", 5: "ok", 6: "ok"}
+    assert r.loc[3, "message_en"].startswith(
+        "the same site (operator, site id and technology) as row 2"
+    )
+    assert [(p.row, p.field) for p in staged.problems] == [(3, "Mã trạm")]
+    store = imports.Store(tmp_path / "s.sqlite")
+    result = imports.commit(staged, store, allow_partial=True)
+    assert result.rows_written == 5 == store.count_rows("11", "sites")
+
+    reg = dienbien.villages
+    v = reg[reg["location_precision"] == "point"].head(2)
+    a, b = v.iloc[0], v.iloc[1]
+    rows = [
+        ["Tên thôn", "Xã", "Nhà mạng"],
+        [a["village"], a["commune"], "Viettel"],
+        [b["village"], b["commune"], "Viettel"],
+        [a["village"], a["commune"], "VNPT, Viettel"],
+    ]
+    staged = imports.stage(_xlsx(rows), "ftth.xlsx", "fibre", dienbien)
+    r = staged.report.set_index("row")
+    assert r["status"].to_dict() == {2: "ok", 3: "ok", 4: "review"}
+    assert "the same village and operator as row 2" in r.loc[4, "message_en"]
+    assert "trùng thôn/bản và nhà mạng với dòng 2" in r.loc[4, "message_vi"]
+    result = imports.commit(imports.confirm(staged, 4), store)
+    assert result.rows_written == 3 == store.count_rows("11", "fibre")
+
+
+# ---------------------------------------------------------------------------------------------
+# A partial commit still needs the mapping and the CRS confirmed
+# ---------------------------------------------------------------------------------------------
+
+
+def _xy_sites(header: str = "Mã trạm,Nhà mạng,Công nghệ,X,Y") -> bytes:
+    e, n = Transformer.from_crs(4326, 9205, always_xy=True).transform(SITES["lon"], SITES["lat"])
+    lines = [header] + [
+        f"{r.site_id},{r.operator},4G,{nn:.2f},{ee:.2f}"
+        for r, ee, nn in zip(SITES.itertuples(), e, n, strict=True)
+    ]
+    return "\n".join(lines).encode()
+
+
+def test_partial_commit_still_needs_a_proposed_crs_confirmed(dienbien, store):
+    staged = imports.stage(_xy_sites(), "xy.csv", "sites", dienbien)
+    assert staged.crs.source == "proposed" and staged.crs.epsg == 9205
+    assert staged.review_rows.empty
+    for partial in (False, True):
+        with pytest.raises(InputError) as exc:
+            imports.commit(staged, store, allow_partial=partial)
+        text = exc.value.message("en")
+        assert (
+            "xy.csv cannot be committed, not even in part: confirm the CRS (proposed "
+            "EPSG:9205; confirm_file(crs=…)) first (every row is read with it)" in text
+        )
+        assert "hãy xác nhận hệ tọa độ (đề xuất EPSG:9205)" in exc.value.message("vi")
+        assert exc.value.field == "crs"
+        assert [p.field for p in exc.value.problems] == ["crs"]
+    assert store.count_rows("11", "sites") == 0 and store.imports().empty
+    confirmed = imports.confirm_file(staged, crs=9205)
+    result = imports.commit(confirmed, store, allow_partial=True)
+    assert result.rows_written == 4 == store.count_rows("11", "sites")
+
+
+def test_partial_commit_still_needs_an_unsure_mapping_confirmed(dienbien, store):
+    data = _xy_sites("Mã,Nhà mạng,Công nghệ,X,Y")
+    staged = imports.stage(data, "xy.csv", "sites", dienbien, crs=9205)
+    assert staged.columns.unsure == ["site_id"]
+    with pytest.raises(InputError) as exc:
+        imports.commit(staged, store, allow_partial=True)
+    assert "confirm the column mapping (confirm_file(mapping=…)) first" in exc.value.message("en")
+    assert "site_id ← Mã" in exc.value.message("en")
+    assert exc.value.field == "columns"
+    assert store.count_rows("11", "sites") == 0
+    result = imports.commit(imports.confirm_file(staged), store, allow_partial=True)
+    assert result.rows_written == 4
+
+
+# ---------------------------------------------------------------------------------------------
+# Connections are closed
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """Every sqlite3 connection opened during the test."""
+    import sqlite3
+
+    cons = []
+    connect = sqlite3.connect
+
+    def recording(*args, **kwargs):
+        con = connect(*args, **kwargs)
+        cons.append(con)
+        return con
+
+    monkeypatch.setattr(sqlite3, "connect", recording)
+    return cons
+
+
+def _all_closed(cons) -> bool:
+    import sqlite3
+
+    for con in cons:
+        try:
+            con.execute("SELECT 1")
+        except sqlite3.ProgrammingError:
+            continue
+        return False
+    return True
+
+
+def test_the_store_closes_every_connection(dienbien, tmp_path, opened):
+    store = imports.Store(tmp_path / "s.sqlite")
+    staged = imports.stage(_unserved_with_problems(), "ds.xlsx", "unserved", dienbien, store=store)
+    fixed = imports.confirm(staged, 3, commune_code="03340", store=store)
+    imports.commit(fixed, store)
+    imports.commit(fixed, store)  # already there: rolled back
+    store.confirmations("11", "commune")
+    store.count_rows("11", "unserved")
+    imports.load_layers(store, "11")
+    imports.inspect(_unserved_with_problems(), "ds.xlsx", "unserved", store=store)
+    with pytest.raises(InputError):
+        imports.commit(staged, store)
+    assert len(opened) >= 10
+    assert _all_closed(opened)

@@ -203,3 +203,92 @@ def test_apply_to_the_declared_list_and_without_placements(dienbien, db):
     assert (m.geometry == shapely.Point(103.0, 21.5)).all()
     assert (m["location_precision"] == "point").all()
     assert (m["placed_at"] == "2025-03-01T02:00:00+00:00").all()
+
+
+def _declared_at_commune(data):
+    d = data.declared
+    return d[d["location_precision"] == "commune"].iloc[0]
+
+
+def test_a_placed_declared_village_moves_in_the_declared_list_too(dienbien, tmp_path):
+    store = imports.Store(tmp_path / "imports.sqlite")
+    row = _declared_at_commune(dienbien)
+    poly = dienbien.communes.loc[dienbien.communes["gid_3"] == row["gid_3"], "geometry"].iloc[0]
+    lon, lat = _inside(poly)
+    placements.place(store, row["village_id"], lon, lat, "Lò Văn Minh", province=dienbien)
+    layers = imports.load_layers(store, "11")
+    assert layers.placed["village_id"].tolist() == [row["village_id"]]
+    out = imports.apply_layers(dienbien, layers)
+    for frame in (out.declared, out.villages):
+        m = frame[frame["village_id"] == row["village_id"]]
+        assert len(m) >= 1
+        assert (m.geometry == shapely.Point(lon, lat)).all()
+        assert (m["location_precision"] == "point").all()
+        assert (m["placed_by"] == "Lò Văn Minh").all()
+    # The plan's list itself is not changed, and the other villages stay where they were.
+    plan = dienbien.declared[dienbien.declared["village_id"] == row["village_id"]]
+    assert (plan["location_precision"] == "commune").all()
+    others = out.declared["village_id"] != row["village_id"]
+    assert out.declared.loc[others].geometry.equals(
+        dienbien.declared.loc[others.to_numpy()].geometry
+    )
+    # Without placements nothing moves.
+    empty = imports.load_layers(imports.Store(tmp_path / "other.sqlite"), "11")
+    assert empty.placed is None
+    assert imports.apply_layers(dienbien, empty).declared.equals(dienbien.declared)
+
+
+def test_a_placed_village_moves_in_an_imported_unserved_list_and_on_the_map_page(
+    dienbien, tmp_path, monkeypatch
+):
+    from layers import app_imports
+    from tests.test_imports import _phu_luc_2_xlsx
+
+    path = tmp_path / "imports.sqlite"
+    monkeypatch.setenv("COVERAGE_IMPORTS_DB", str(path))
+    store = imports.Store()
+    staged = imports.stage(_phu_luc_2_xlsx(dienbien.declared), "pl2.xlsx", "unserved", dienbien)
+    imports.commit(staged, store)
+    row = _declared_at_commune(dienbien)
+    poly = dienbien.communes.loc[dienbien.communes["gid_3"] == row["gid_3"], "geometry"].iloc[0]
+    lon, lat = _inside(poly)
+    before = imports.load_layers(store, "11")
+    assert before.placed is None
+    hit = before.unserved[before.unserved["village_id"] == row["village_id"]]
+    assert len(hit) and (hit["location_precision"] == "commune").all()
+
+    placements.place(None, row["village_id"], lon, lat, "An", province=dienbien)
+    out = imports.apply_layers(dienbien, imports.load_layers(store, "11"))
+    m = out.declared[out.declared["village_id"] == row["village_id"]]
+    assert len(m) == len(hit)
+    assert (m.geometry == shapely.Point(lon, lat)).all()
+    assert (m["location_precision"] == "point").all()
+    # The map page's layers: register and list moved alike.
+    layers = app_imports.planner_layers("11")
+    for frame in (layers.unserved, layers.villages.villages):
+        m = frame[frame["village_id"] == row["village_id"]]
+        assert (m.geometry == shapely.Point(lon, lat)).all()
+        assert (m["location_precision"] == "point").all()
+
+
+def test_placements_close_every_connection(dienbien, db, monkeypatch):
+    import sqlite3
+
+    opened = []
+    connect = sqlite3.connect
+
+    def recording(*args, **kwargs):
+        con = connect(*args, **kwargs)
+        opened.append(con)
+        return con
+
+    monkeypatch.setattr(sqlite3, "connect", recording)
+    row, poly = _commune_village(dienbien)
+    lon, lat = _inside(poly)
+    placements.place(db, row["village_id"], lon, lat, "An", province=dienbien)
+    placements.placements(db, "11")
+    placements.placements(db, "11", history=True)
+    assert len(opened) == 3
+    for con in opened:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            con.execute("SELECT 1")

@@ -594,6 +594,107 @@ def test_too_many_rows_is_refused_with_the_limit():
         tables.read_table(text.encode(), "big.csv", max_rows=10)
 
 
+GENERIC_SITES = (
+    "Mã trạm,Mạng,Thế hệ,Kinh,Vĩ\n"
+    "DB1,Viettel,4G,103.0125,21.3875\n"
+    "DB2,VNPT,3G,103.05,21.42\n"
+    "DBN-VT-0103,MobiFone,2G,103.1,21.45\n"
+)
+
+
+@pytest.mark.parametrize("fields", [None, columns.KIND_FIELDS["sites"]])
+def test_header_with_generic_names_wins_over_a_data_row_of_codes_and_numbers(fields):
+    raw = tables.read_table(GENERIC_SITES.encode(), "tram.csv", fields=fields)
+    assert raw.header_rows == [1]
+    assert raw.labels == ["Mã trạm", "Mạng", "Thế hệ", "Kinh", "Vĩ"]
+    assert raw.title == []
+    assert raw.data.index.tolist() == [2, 3, 4]
+    assert raw.data["Mã trạm"].tolist() == ["DB1", "DB2", "DBN-VT-0103"]
+    # The same in a workbook, numbers as numbers, under a title.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["DANH SÁCH TRẠM BTS"])
+    for line in GENERIC_SITES.splitlines():
+        cells = line.split(",")
+        ws.append(
+            [*cells[:3], float(cells[3]), float(cells[4])] if cells[0] != "Mã trạm" else cells
+        )
+    raw = tables.read_table(_xlsx_bytes(wb), "tram.xlsx", fields=fields)
+    assert raw.header_rows == [2]
+    assert raw.labels == ["Mã trạm", "Mạng", "Thế hệ", "Kinh", "Vĩ"]
+    assert raw.title == ["DANH SÁCH TRẠM BTS"]
+    assert raw.data["Kinh"].tolist() == [103.0125, 103.05, 103.1]
+
+
+def test_one_operator_and_one_technology_is_a_data_row_but_several_operators_are_a_header():
+    fibre = "Thôn,Xã,Viettel,VNPT,MobiFone\nNậm Ty 1,Hua Thanh,x,,x\nNậm Ty 2,Hua Thanh,,x,\n"
+    raw = tables.read_table(fibre.encode(), "ftth.csv")
+    assert raw.header_rows == [1]
+    assert raw.labels == ["Thôn", "Xã", "Viettel", "VNPT", "MobiFone"]
+    wide = "Mã,2G,3G,4G\nDB1,x,,x\n"
+    assert tables.read_table(wide.encode(), "t.csv").labels == ["Mã", "2G", "3G", "4G"]
+
+
+def test_header_row_given_by_the_planner():
+    text = (
+        "Mã trạm,Nhà mạng,Công nghệ,Kinh độ,Vĩ độ\n"
+        "Site id,Operator,Technology,Longitude,Latitude\n"
+        "DB1,Viettel,4G,103.0125,21.3875\n"
+    )
+    found = tables.read_table(text.encode(), "tram.csv")
+    assert found.header_rows == [1]
+    raw = tables.read_table(text.encode(), "tram.csv", header_row=2)
+    assert raw.header_rows == [2]
+    assert raw.labels == ["Site id", "Operator", "Technology", "Longitude", "Latitude"]
+    assert raw.title == ["Mã trạm Nhà mạng Công nghệ Kinh độ Vĩ độ"]
+    assert raw.data.index.tolist() == [3]
+    # A two-row header under the planner's row is still joined to it.
+    data = _xlsx_bytes(_phu_luc_workbook())
+    raw = tables.read_table(data, "pl2.xlsx", sheet="Phụ lục 2", header_row=4)
+    assert raw.header_rows == [4, 5]
+    assert raw.labels[-2:] == ["Tọa độ X", "Tọa độ Y"]
+
+
+@pytest.mark.parametrize(
+    ("header_row", "message"),
+    [
+        (0, "tram.csv has no row 0: the header row must be between 1 and 4"),
+        (99, "tram.csv has no row 99: the header row must be between 1 and 4"),
+        (3, "tram.csv: row 3 is empty and cannot be the header"),
+        ("2", "The header row must be a row number (1, 2, 3 …), not '2'"),
+        (True, "The header row must be a row number"),
+    ],
+)
+def test_a_wrong_header_row_says_which_rows_there_are(header_row, message):
+    text = "Tên thôn,Xã\nNậm Ty,Hua Thanh\n\nBản Mới,Hua Thanh\n"
+    with pytest.raises(InputError) as exc:
+        tables.read_table(text.encode(), "tram.csv", header_row=header_row)
+    assert message in exc.value.message("en")
+    assert exc.value.field == "header_row"
+
+
+def test_mapping_memory_closes_every_connection(tmp_path, monkeypatch):
+    import sqlite3
+
+    opened = []
+    connect = sqlite3.connect
+
+    def recording(*args, **kwargs):
+        con = connect(*args, **kwargs)
+        opened.append(con)
+        return con
+
+    monkeypatch.setattr(sqlite3, "connect", recording)
+    memory = columns.MappingMemory(tmp_path / "m.sqlite")
+    p = columns.propose_mapping(["A", "B"], "unserved", given={"village": "A", "commune": "B"})
+    memory.put(p)
+    assert memory.get(p.signature, "unserved") == {"village": "A", "commune": "B"}
+    assert len(opened) == 3
+    for con in opened:
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            con.execute("SELECT 1")
+
+
 def test_excel_columns_and_unique_labels():
     assert [tables.excel_column(j) for j in (0, 25, 26, 27)] == ["A", "Z", "AA", "AB"]
     assert tables.unique_labels(["Xã", None, "Xã", ""]) == ["Xã", "(B)", "Xã (2)", "(D)"]

@@ -26,6 +26,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -583,7 +584,8 @@ class MappingMemory:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        with self._connect() as con:
+        # sqlite3's own context manager only commits: closing() closes the connection too.
+        with closing(self._connect()) as con, con:
             con.execute(
                 "CREATE TABLE IF NOT EXISTS column_mappings (signature TEXT NOT NULL, kind TEXT "
                 "NOT NULL, mapping TEXT NOT NULL, labels TEXT NOT NULL, updated TEXT NOT NULL "
@@ -591,41 +593,39 @@ class MappingMemory:
             )
 
     def _connect(self) -> sqlite3.Connection:
+        """A new connection in WAL mode; the caller closes it (``with closing(…)``)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=30)
-        con.execute("PRAGMA journal_mode=WAL")
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+        except BaseException:
+            con.close()
+            raise
         return con
 
     def get(self, signature: str, kind: str) -> dict[str, str] | None:
         """The mapping saved for this layout and kind, or None."""
-        con = self._connect()
-        try:
+        with closing(self._connect()) as con:
             row = con.execute(
                 "SELECT mapping FROM column_mappings WHERE signature = ? AND kind = ?",
                 (signature, kind),
             ).fetchone()
-        finally:
-            con.close()
         return None if row is None else json.loads(row[0])
 
     def put(self, proposal: ColumnProposal) -> None:
         """Remember ``proposal.mapping`` for its layout and kind (replacing an older one)."""
-        con = self._connect()
-        try:
-            with con:
-                con.execute(
-                    "INSERT INTO column_mappings (signature, kind, mapping, labels) VALUES "
-                    "(?, ?, ?, ?) ON CONFLICT (signature, kind) DO UPDATE SET mapping = "
-                    "excluded.mapping, labels = excluded.labels, updated = CURRENT_TIMESTAMP",
-                    (
-                        proposal.signature,
-                        proposal.kind,
-                        json.dumps(proposal.mapping, ensure_ascii=False),
-                        json.dumps(proposal.labels, ensure_ascii=False),
-                    ),
-                )
-        finally:
-            con.close()
+        with closing(self._connect()) as con, con:
+            con.execute(
+                "INSERT INTO column_mappings (signature, kind, mapping, labels) VALUES "
+                "(?, ?, ?, ?) ON CONFLICT (signature, kind) DO UPDATE SET mapping = "
+                "excluded.mapping, labels = excluded.labels, updated = CURRENT_TIMESTAMP",
+                (
+                    proposal.signature,
+                    proposal.kind,
+                    json.dumps(proposal.mapping, ensure_ascii=False),
+                    json.dumps(proposal.labels, ensure_ascii=False),
+                ),
+            )
 
 
 def technologies_in(values: pd.Series) -> pd.Series:

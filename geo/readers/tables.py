@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 import unicodedata
 import zipfile
@@ -365,53 +366,142 @@ def _row_text(df: pd.DataFrame) -> pd.Series:
     return text.str.replace(r"\s+", " ", regex=True).str.strip()
 
 
-def _header_score(row: list[object], fields) -> float:
-    """How much a row looks like the header: each field counts once, for its best cell;
-    cells naming an operator or a technology (one column each) count too; numbers count
-    against."""
+def _cell_kind(v: object) -> str | None:
+    """What a cell holds, as seen when looking for the header: ``None`` (empty), ``"number"``
+    (a number, a date, or text that is digits with at most one letter: "103,01", "21°23'N",
+    "15/03/2021", "(1)"), ``"code"`` (one word of letters and digits: "DB1", "DBN-VT-0101")
+    or ``"text"``."""
+    if not _has(v):
+        return None
+    if not isinstance(v, str):
+        return "number"
+    if not any(ch.isdigit() for ch in v):
+        return "text"
+    if sum(ch.isalpha() for ch in v) <= 1:
+        return "number"
+    if not any(ch.isspace() for ch in v):
+        return "code"
+    return "text"
+
+
+#: How many rows below a candidate header are compared with it.
+HEADER_CONTRAST_ROWS = 5
+
+
+def _header_score(row: list[object], fields, below: list[list[object]] = ()) -> float:
+    """How much a row looks like the header.
+
+    Each field counts once, for its best cell; several operators (or several technologies)
+    side by side count as one column each ("Viettel | VNPT | MobiFone"), but one operator next
+    to one technology is a data row ("DB1, Viettel, 4G"); other distinct text counts a little;
+    numbers and codes ("DB1") count against. A text cell over a column that holds numbers or
+    codes in the rows ``below`` counts for the row: a header names what the rows below hold.
+    """
     from geo.readers.columns import _wide_operator, technology_of
 
     best: dict[str, float] = {}
     score = 0.0
-    wide = set()
-    for v in row:
+    operators: set[str] = set()
+    techs: set[str] = set()
+    seen: set[str] = set()
+    for j, v in enumerate(row):
         if not _has(v):
             continue
         if isinstance(v, str):
+            if v in seen:
+                continue  # a header's names are distinct (a merged cell filled across too)
+            seen.add(v)
+        is_text = False
+        if isinstance(v, str):
             scores = label_score(v, fields)
-            if scores:
-                f = max(scores, key=scores.get)
-                if scores[f] >= 0.7:
-                    best[f] = max(best.get(f, 0.0), scores[f])
-                    continue
-            named = _wide_operator(v) or technology_of(v)
-            if named:
-                wide.add(named)
+            f = max(scores, key=scores.get) if scores else None
+            if f is not None and scores[f] >= 0.7:
+                best[f] = max(best.get(f, 0.0), scores[f])
+                is_text = True
+            elif op := _wide_operator(v):
+                operators.add(op)
+            elif tech := technology_of(v):
+                techs.add(tech)
             else:
-                score += 0.05
+                kind = _cell_kind(v)
+                if kind == "number":
+                    score -= 0.5
+                elif kind == "code":
+                    score -= 0.3
+                else:
+                    score += 0.05
+                    is_text = True
         else:
             score -= 0.5
-    # One operator's name is a value; several side by side are a header.
-    score += 0.9 * len(wide) if len(wide) >= 2 else 0.05 * len(wide)
+        if is_text and below:
+            values = [r[j] for r in below if j < len(r) and _has(r[j])]
+            kinds = [_cell_kind(x) for x in values]
+            if values and sum(k in ("number", "code") for k in kinds) * 2 >= len(values):
+                score += 0.25
+    # One operator's (or technology's) name is a value; several side by side are a header.
+    for named in (operators, techs):
+        score += 0.9 * len(named) if len(named) >= 2 else 0.05 * len(named)
     return score + sum(best.values())
 
 
 def _find_header(df: pd.DataFrame, fields) -> int:
     n = min(len(df), HEADER_SCAN_ROWS)
+    rows = [df.iloc[i].tolist() for i in range(min(len(df), n + 4 * HEADER_CONTRAST_ROWS))]
+    filled = [any(_has(v) for v in r) for r in rows]
     best, best_score = None, 0.0
     for i in range(n):
-        row = df.iloc[i].tolist()
-        s = _header_score(row, fields)
+        if not filled[i]:
+            continue
+        below = [r for r, f in zip(rows[i + 1 :], filled[i + 1 :], strict=True) if f]
+        s = _header_score(rows[i], fields, below[:HEADER_CONTRAST_ROWS])
         if s > best_score + 1e-9:
             best, best_score = i, s
     if best is not None and best_score >= 0.7:
         return best
     # Nothing recognised: the first row with two or more text cells.
     for i in range(n):
-        row = df.iloc[i]
-        if sum(isinstance(v, str) for v in row) >= 2:
+        if sum(isinstance(v, str) for v in rows[i]) >= 2:
             return i
     return 0
+
+
+def _given_header(df: pd.DataFrame, header_row: object, file: str, sheet: str | None) -> int:
+    """The position of the planner's header row (1-based row number), checked."""
+    where_en = f"{file}" + ("" if sheet is None else f", sheet {sheet!r}")
+    where_vi = f"{file}" + ("" if sheet is None else f", trang {sheet!r}")
+    try:
+        if isinstance(header_row, bool):
+            raise TypeError
+        number = operator.index(header_row)
+    except TypeError:
+        raise InputError(
+            f"The header row must be a row number (1, 2, 3 …), not {header_row!r}.",
+            f"Dòng tiêu đề phải là số thứ tự dòng (1, 2, 3 …), không phải {header_row!r}.",
+            file=file,
+            sheet=sheet,
+            field="header_row",
+        ) from None
+    if not 1 <= number <= len(df):
+        raise InputError(
+            f"{where_en} has no row {number}: the header row must be between 1 and {len(df)}.",
+            f"{where_vi} không có dòng {number}: dòng tiêu đề phải từ 1 đến {len(df)}.",
+            file=file,
+            sheet=sheet,
+            row=number,
+            field="header_row",
+        )
+    if not df.iloc[number - 1].notna().any():
+        raise InputError(
+            f"{where_en}: row {number} is empty and cannot be the header; give the row that "
+            "holds the column names.",
+            f"{where_vi}: dòng {number} trống, không thể là dòng tiêu đề; hãy chọn dòng ghi tên "
+            "các cột.",
+            file=file,
+            sheet=sheet,
+            row=number,
+            field="header_row",
+        )
+    return number - 1
 
 
 _NUMBERING_RE = re.compile(r"^\(?\s*([0-9]{1,2}|[A-Za-z])\s*\)?$")
@@ -575,6 +665,7 @@ def read_table(
     sheet: str | None = None,
     fields=None,
     max_rows: int | None = None,
+    header_row: int | None = None,
 ) -> RawTable:
     """Read one sheet of a workbook, or a CSV file, into a :class:`RawTable`.
 
@@ -590,6 +681,10 @@ def read_table(
         The fields to look for when finding the header (all fields when None).
     max_rows
         Refuse files with more data rows than this.
+    header_row
+        The header's row number as the planner sees it (1-based, as in Excel), when the one
+        found is wrong; a second header row under it (a merged "Tọa độ" over "X" and "Y") is
+        still joined to it.
 
     Returns
     -------
@@ -599,7 +694,8 @@ def read_table(
     ------
     InputError
         The file cannot be opened as its extension says, the sheet does not exist, the
-        table is empty, or it has more than ``max_rows`` rows.
+        table is empty, it has more than ``max_rows`` rows, or ``header_row`` is not a
+        non-empty row of the sheet.
     """
     ext = "." + file.rsplit(".", 1)[-1].lower() if "." in file else ""
     merged: list = []
@@ -642,7 +738,11 @@ def read_table(
         if c0 in col_pos
     ]
 
-    h = _find_header(df, fields)
+    h = (
+        _find_header(df, fields)
+        if header_row is None
+        else _given_header(df, header_row, file, sheet)
+    )
     header_rows = [h]
     labels_raw = df.iloc[h].tolist()
     if _two_row_header(df, h, merged, fields):

@@ -701,6 +701,66 @@ def _wide_lists(rows: pd.DataFrame, prefix: str) -> tuple[pd.Series | None, list
     return out, issues
 
 
+def _mark_issues(
+    rows: pd.DataFrame, labels: dict[str, str], wide_issues: list[tuple[str, np.ndarray]]
+) -> list[pd.DataFrame]:
+    """Issues for the unreadable marks of :func:`_wide_lists`' columns."""
+    return [
+        _issue(
+            rows,
+            bad,
+            "error",
+            labels[c],
+            "write x (or leave empty)",
+            "hãy ghi x (hoặc để trống)",
+            rows[c],
+        )
+        for c, bad in wide_issues
+    ]
+
+
+def _operator_column(
+    rows: pd.DataFrame, labels: dict[str, str], en: str, vi: str
+) -> tuple[pd.Series, pd.DataFrame]:
+    """The operators of the ``operator`` column (see :func:`_operators`) and the issue
+    (``en``/``vi``) for its cells naming an unknown operator."""
+    ops, bad = _operators(rows["operator"])
+    return ops, _issue(rows, bad, "error", labels["operator"], en, vi, rows["operator"])
+
+
+def _village_names(rows: pd.DataFrame, labels: dict[str, str]) -> tuple[pd.Series, pd.DataFrame]:
+    """The ``village`` column as text (see :func:`_text`) and the issue for empty names."""
+    village = _text(rows["village"])
+    return village, _issue(
+        rows,
+        village.isna().to_numpy(),
+        "error",
+        labels["village"],
+        "the village name is empty",
+        "tên thôn/bản bị trống",
+    )
+
+
+def _ambiguous_villages(
+    rows: pd.DataFrame, vm: pd.DataFrame, label: str, mask: np.ndarray | bool = True
+) -> pd.DataFrame:
+    """The issue for rows (under ``mask``) whose village name fits several villages of the
+    commune (``vm`` from :func:`_village_matches`)."""
+    return _issue(
+        rows,
+        (vm["village_match_status"] == "ambiguous").to_numpy() & mask,
+        "review",
+        label,
+        "the village name fits several villages of the commune ("
+        + vm["village_candidate_names"].astype(str).str.replace("|", ", ")
+        + "): choose one",
+        "tên thôn khớp với nhiều thôn của xã ("
+        + vm["village_candidate_names"].astype(str).str.replace("|", ", ")
+        + "): hãy chọn một",
+        rows["village"],
+    )
+
+
 def _locate_fields(
     rows: pd.DataFrame,
     labels: dict[str, str],
@@ -1513,18 +1573,7 @@ def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list
     else:
         techs, wide_issues = _wide_lists(rows, "technology")
         bad_tech = np.zeros(len(rows), bool)
-        for c, bad in wide_issues:
-            issues.append(
-                _issue(
-                    rows,
-                    bad,
-                    "error",
-                    labels[c],
-                    "write x (or leave empty)",
-                    "hãy ghi x (hoặc để trống)",
-                    rows[c],
-                )
-            )
+        issues += _mark_issues(rows, labels, wide_issues)
         if techs is None:
             techs = pd.Series(
                 [[ov["_technology"]] if ov.get("_technology") else None] * len(rows),
@@ -1738,17 +1787,8 @@ def _kind_villages(p: _Parsed, ctx: _Context, ov: dict):
     rows = p.rows
     labels = p.labels
     issues: list[pd.DataFrame] = []
-    village = _text(rows["village"])
-    issues.append(
-        _issue(
-            rows,
-            village.isna().to_numpy(),
-            "error",
-            labels["village"],
-            "the village name is empty",
-            "tên thôn/bản bị trống",
-        )
-    )
+    village, issue = _village_names(rows, labels)
+    issues.append(issue)
     u = _resolve_units(rows, ctx, ov)
     issues += _unit_issues(rows, u, labels, need_commune=True)
     issues.append(_outside(rows, u, ctx, _loc_label(labels)))
@@ -1942,32 +1982,16 @@ def _kind_fibre(p: _Parsed, ctx: _Context, ov: dict):
     labels = p.labels
     issues: list[pd.DataFrame] = []
     if "operator" in rows:
-        ops, bad = _operators(rows["operator"])
-        issues.append(
-            _issue(
-                rows,
-                bad,
-                "error",
-                labels["operator"],
-                "unknown operator; write Viettel, VNPT, MobiFone, Vietnamobile or Gmobile",
-                "nhà mạng không rõ; hãy ghi Viettel, VNPT, MobiFone, Vietnamobile hoặc Gmobile",
-                rows["operator"],
-            )
+        ops, issue = _operator_column(
+            rows,
+            labels,
+            "unknown operator; write Viettel, VNPT, MobiFone, Vietnamobile or Gmobile",
+            "nhà mạng không rõ; hãy ghi Viettel, VNPT, MobiFone, Vietnamobile hoặc Gmobile",
         )
+        issues.append(issue)
     else:
         ops, wide_issues = _wide_lists(rows, "operator")
-        for c, b in wide_issues:
-            issues.append(
-                _issue(
-                    rows,
-                    b,
-                    "error",
-                    labels[c],
-                    "write x (or leave empty)",
-                    "hãy ghi x (hoặc để trống)",
-                    rows[c],
-                )
-            )
+        issues += _mark_issues(rows, labels, wide_issues)
         if ops is None:
             ops = pd.Series(
                 [[ov["_operator"]] if ov.get("_operator") else None] * len(rows), index=rows.index
@@ -2059,21 +2083,7 @@ def _kind_fibre(p: _Parsed, ctx: _Context, ov: dict):
         has_location = p.proposal is not None and p.proposal.has_location
         issues += _unit_issues(rows, u, labels, need_commune=not has_location)
         v_label = labels["village"]
-        issues.append(
-            _issue(
-                rows,
-                (vm["village_match_status"] == "ambiguous").to_numpy() & ~flag_false,
-                "review",
-                v_label,
-                "the village name fits several villages of the commune ("
-                + vm["village_candidate_names"].astype(str).str.replace("|", ", ")
-                + "): choose one",
-                "tên thôn khớp với nhiều thôn của xã ("
-                + vm["village_candidate_names"].astype(str).str.replace("|", ", ")
-                + "): hãy chọn một",
-                rows["village"],
-            )
-        )
+        issues.append(_ambiguous_villages(rows, vm, v_label, ~flag_false))
         issues.append(
             _issue(
                 rows,
@@ -2162,67 +2172,27 @@ def _kind_unserved(p: _Parsed, ctx: _Context, ov: dict, document: str):
     rows = p.rows
     labels = p.labels
     issues: list[pd.DataFrame] = []
-    village = _text(rows["village"])
-    issues.append(
-        _issue(
-            rows,
-            village.isna().to_numpy(),
-            "error",
-            labels["village"],
-            "the village name is empty",
-            "tên thôn/bản bị trống",
-        )
-    )
+    village, issue = _village_names(rows, labels)
+    issues.append(issue)
     if "operator" in rows:
-        ops, bad = _operators(rows["operator"])
-        issues.append(
-            _issue(
-                rows,
-                bad,
-                "error",
-                labels["operator"],
-                "unknown operator; write Viettel, VNPT (Vinaphone), MobiFone, Vietnamobile or "
-                "Gmobile",
-                "doanh nghiệp không rõ; hãy ghi Viettel, VNPT (Vinaphone), MobiFone, "
-                "Vietnamobile hoặc Gmobile",
-                rows["operator"],
-            )
+        ops, issue = _operator_column(
+            rows,
+            labels,
+            "unknown operator; write Viettel, VNPT (Vinaphone), MobiFone, Vietnamobile or Gmobile",
+            "doanh nghiệp không rõ; hãy ghi Viettel, VNPT (Vinaphone), MobiFone, "
+            "Vietnamobile hoặc Gmobile",
         )
+        issues.append(issue)
     else:
         ops, wide_issues = _wide_lists(rows, "operator")
-        for c, b in wide_issues:
-            issues.append(
-                _issue(
-                    rows,
-                    b,
-                    "error",
-                    labels[c],
-                    "write x (or leave empty)",
-                    "hãy ghi x (hoặc để trống)",
-                    rows[c],
-                )
-            )
+        issues += _mark_issues(rows, labels, wide_issues)
         if ops is None:
             ops = pd.Series([[]] * len(rows), index=rows.index, dtype=object)
     u = _resolve_units(rows, ctx, ov)
     issues += _unit_issues(rows, u, labels, need_commune=True)
     issues.append(_province_rows(rows, ctx, labels.get("province", "province")))
     vm = _village_matches(rows, u, ctx, ov)
-    issues.append(
-        _issue(
-            rows,
-            (vm["village_match_status"] == "ambiguous").to_numpy(),
-            "review",
-            labels["village"],
-            "the village name fits several villages of the commune ("
-            + vm["village_candidate_names"].astype(str).str.replace("|", ", ")
-            + "): choose one",
-            "tên thôn khớp với nhiều thôn của xã ("
-            + vm["village_candidate_names"].astype(str).str.replace("|", ", ")
-            + "): hãy chọn một",
-            rows["village"],
-        )
-    )
+    issues.append(_ambiguous_villages(rows, vm, labels["village"]))
     code = u["commune_code"]
     key = names.name_keys(village.fillna(""), level="village")
     matched = vm["village_id"].notna()
@@ -2326,18 +2296,8 @@ def _kind_coverage(p: _Parsed, ctx: _Context, ov: dict):
         )
         found_op = found_op.where(found_op.notna(), one)
     if "operator" in rows:
-        ops, bad = _operators(rows["operator"])
-        issues.append(
-            _issue(
-                rows,
-                bad,
-                "error",
-                labels["operator"],
-                "unknown operator",
-                "nhà mạng không rõ",
-                rows["operator"],
-            )
-        )
+        ops, issue = _operator_column(rows, labels, "unknown operator", "nhà mạng không rõ")
+        issues.append(issue)
     operator = operator.where(operator.notna(), found_op)
     technology = pd.Series(ov.get("_technology"), index=rows.index, dtype=object)
     found_tech = pd.Series(None, index=rows.index, dtype=object)
@@ -3595,20 +3555,7 @@ def export_frame(staged: Staged) -> gpd.GeoDataFrame:
             out[c] = f[c].to_numpy()
         return out
     if kind == "villages":
-        cols_ = [
-            "village_id",
-            "village",
-            "commune",
-            "commune_code",
-            "district",
-            "district_code",
-            "province",
-            "province_code",
-            "location_precision",
-            "source",
-            "source_id",
-        ]
-        out = f[cols_].copy()
+        out = f[villages_mod.EXPORT_COLUMNS].copy()
         out["register_note"] = "Village register imported by the planner."
         for c in ("match_status", "match_score", "status", "source_row"):
             out[c] = f[c].to_numpy()

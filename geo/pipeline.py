@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo import census, coverage, demo, population, province, registry
 from geo import sites as sites_mod
+from geo import villages as villages_mod
 from geo.unserved import EXPORT_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -199,17 +200,7 @@ def layer(model: Model, name: str) -> gpd.GeoDataFrame:
         s = model.status
         out = s[
             [
-                "village_id",
-                "village",
-                "commune",
-                "commune_code",
-                "district",
-                "district_code",
-                "province",
-                "province_code",
-                "location_precision",
-                "source",
-                "source_id",
+                *villages_mod.EXPORT_COLUMNS,
                 "mobile_broadband",
                 "gap_class",
                 "Viettel",

@@ -15,14 +15,7 @@ import pandas as pd
 from geo import plans, units, villages
 
 EXPORT_COLUMNS = [
-    "village_id",
-    "village",
-    "commune",
-    "commune_code",
-    "district",
-    "district_code",
-    "province",
-    "province_code",
+    *villages.PLACE_COLUMNS,
     "operator",
     "location_precision",
     "match_status",

@@ -73,6 +73,20 @@ _COMMUNE_ATTRS = [
     "commune_2025_code",
     "gid_3",
 ]
+#: A village and its place (pre-2025 commune, district, province): the head of the export
+#: schemas of the village layers.
+PLACE_COLUMNS = [
+    "village_id",
+    "village",
+    "commune",
+    "commune_code",
+    "district",
+    "district_code",
+    "province",
+    "province_code",
+]
+#: The register's columns of the exported village layer (and of an imported register).
+EXPORT_COLUMNS = [*PLACE_COLUMNS, "location_precision", "source", "source_id"]
 
 REGISTER_NOTE_VI = (
     "Danh sách thôn/bản minh họa lấy từ GeoNames (geonames.org, CC BY 4.0, bản xuất 15/01/2020): "

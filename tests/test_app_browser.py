@@ -25,74 +25,23 @@ the module starts.
 from __future__ import annotations
 
 import contextlib
-import functools
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.browser_support import (
+    MAP_FRAME,
+    ROOT,
+    TIMEOUT_MS,
+    launch_chromium,
+    new_page,
+    require_browser_setup,
+    streamlit_server,
+)
+
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-JS_CACHE = Path(os.environ.get("COVERAGE_JS_CACHE", Path.home() / ".cache" / "vn-coverage-js"))
-MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
-TIMEOUT_MS = 60_000
-
-
-def _local_asset(url: str) -> Path | None:
-    """The cached copy of a CDN file, if any."""
-    m = re.match(
-        r"https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/((?:@[^/]+/)?[^@/]+)@([^/]+)/(.*)", url
-    )
-    if m:
-        p = JS_CACHE / f"{m[1]}@{m[2]}" / "package" / m[3]
-        return p if p.is_file() else None
-    m = re.match(
-        r"https://cdnjs\.cloudflare\.com/ajax/libs/leaflet\.markercluster/([^/]+)/(.*)", url
-    )
-    if m:
-        p = JS_CACHE / f"leaflet.markercluster@{m[1]}" / "package" / "dist" / m[2]
-        return p if p.is_file() else None
-    return None
-
-
-@functools.lru_cache(maxsize=64)
-def _reachable(host: str, timeout: float = 3.0) -> bool:
-    try:
-        with socket.create_connection((host, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-def _skip(reason: str) -> None:
-    """Skip, or fail when CI requires the browser tests (``COVERAGE_REQUIRE_BROWSER=1``)."""
-    if os.environ.get("COVERAGE_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"browser test required but cannot run: {reason}")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -104,103 +53,9 @@ def register_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, register_path):
     """A Streamlit server running app.py; stopped when the module's tests are done."""
-    if not Path(CHROMIUM).exists():
-        _skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _skip("playwright is not installed")
-    from geo import demo, registry
-    from geo.errors import CoverageError
-
-    try:
-        registry.path("communes_pre2025")
-        registry.path("geonames_places")
-    except CoverageError as exc:
-        _skip(f"data folder not available: {exc.message('en')}")
-    if not (registry.REPO_ROOT / demo.SITES_FILE).exists():
-        _skip("synthetic layers missing: run python data/make_synthetic.py")
-    leaflet_local = _local_asset("https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js")
-    if leaflet_local is None and not _reachable("cdn.jsdelivr.net"):
-        _skip(
-            f"Leaflet cannot be loaded: cdn.jsdelivr.net is unreachable and {JS_CACHE} "
-            "holds no copy (see this module's docstring)"
-        )
-
-    port = _free_port()
-    env = os.environ | {
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-        "COVERAGE_ASSIGNMENTS_DB": str(register_path),
-    }
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.headless",
-                "true",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_healthy(proc, url, log_path)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-
-
-def _wait_healthy(proc: subprocess.Popen, url: str, log_path: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"streamlit exited with code {proc.returncode}:\n{log_path.read_text()}")
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r,
-        ):
-            if r.status == 200:
-                return
-        if time.monotonic() > deadline:
-            pytest.fail(f"streamlit did not start within {timeout:g} s:\n{log_path.read_text()}")
-        time.sleep(0.3)
-
-
-def _route(route):
-    url = route.request.url
-    local = _local_asset(url)
-    if local is not None:
-        ctype = "text/css" if local.suffix == ".css" else "application/javascript"
-        return route.fulfill(
-            status=200,
-            body=local.read_bytes(),
-            headers={"content-type": ctype, "access-control-allow-origin": "*"},
-        )
-    host = re.match(r"https?://([^/:]+)", url)
-    if host is None or host[1] in ("127.0.0.1", "localhost"):
-        return route.continue_()
-    if "tile" in host[1]:
-        return route.abort()
-    if _reachable(host[1], timeout=1.0):
-        return route.continue_()
-    return route.fulfill(status=200, body=b"", headers={"access-control-allow-origin": "*"})
+    require_browser_setup()
+    with streamlit_server(tmp_path_factory, {"COVERAGE_ASSIGNMENTS_DB": str(register_path)}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -208,24 +63,15 @@ def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = launch_chromium(p)
         yield b
         b.close()
-
-
-def _new_page(browser, url: str):
-    context = browser.new_context(viewport={"width": 1440, "height": 1900}, locale="vi-VN")
-    context.route("**/*", _route)
-    pg = context.new_page()
-    pg.set_default_timeout(TIMEOUT_MS)
-    pg.goto(url)
-    return context, pg
 
 
 @pytest.fixture(scope="module")
 def page(browser, server):
     """One browser session shared by the module's first tests (state carries over)."""
-    context, pg = _new_page(browser, server)
+    context, pg = new_page(browser, server)
     yield pg
     context.close()
 
@@ -233,7 +79,7 @@ def page(browser, server):
 @pytest.fixture
 def fresh_page(browser, server):
     """A new browser session (Vietnamese, default sidebar) on the map page."""
-    context, pg = _new_page(browser, server)
+    context, pg = new_page(browser, server)
     yield pg
     context.close()
 
@@ -570,8 +416,10 @@ def test_assign_an_operator_to_a_village_on_the_map(fresh_page, register_path):
     assert "Phân công (sổ phân công)" in frame.locator(".coverage-legend").inner_text()
     share_after = _percent(_metric(page, share_label))
     assert share_after > share_before
-    assert "Trong đó 1 thôn/bản được tính chỉ nhờ đã nghiệm thu" in page.locator(
-        "[data-testid='stMain']").inner_text()
+    assert (
+        "Trong đó 1 thôn/bản được tính chỉ nhờ đã nghiệm thu"
+        in page.locator("[data-testid='stMain']").inner_text()
+    )
     page.screenshot(path=str(_shots() / "assign_verified_map.png"))
 
     from geo import assignments as asg
@@ -580,7 +428,10 @@ def test_assign_an_operator_to_a_village_on_the_map(fresh_page, register_path):
     try:
         row = asg.get(conn, village_id)
         assert (row["status"], row["updated_by"], row["operator"]) == (
-            "verified", "Nguyễn Văn An", proposal.group(1))
+            "verified",
+            "Nguyễn Văn An",
+            proposal.group(1),
+        )
         assert row["decision"] == "4638/KH-UBND" and row["decision_date"] == "2020-12-15"
     finally:
         conn.close()

@@ -77,8 +77,9 @@ def _name(at, name: str = "Nguyễn Văn An"):
 def _not_spot(model) -> pd.Series:
     """A total not-spot with coordinates of its own that the plan does not list."""
     s = model.status
-    pick = s[(s["gap_class"] == "none") & (s["location_precision"] == "point")
-             & ~s["declared_unserved"]]
+    pick = s[
+        (s["gap_class"] == "none") & (s["location_precision"] == "point") & ~s["declared_unserved"]
+    ]
     return pick.sort_values("village_id").iloc[0]
 
 
@@ -133,8 +134,7 @@ def test_indicators_2025_follow_the_model_and_a_merged_province_is_built_whole(a
     assert not any("chưa đủ" in c for c in _texts(at.caption))
     from layers import app_common
 
-    model = app_common.build_model(("74", "77", "79"), None,
-                                   at.session_state["_scope"].radii, 30.0)
+    model = app_common.build_model(("74", "77", "79"), None, at.session_state["_scope"].radii, 30.0)
     assert set(model.communes["province_code"]) == {"74", "77", "79"}
     assert int(_metric(at, "Thôn/bản").replace(".", "")) == len(model.status)
 
@@ -166,11 +166,16 @@ def test_assignments_page_needs_a_name_then_imports_phu_luc_2(app, register):
     if dt.date.today().year > 2025:  # the plan's last year has passed: all 36 overdue, and why
         late = _frame_with(at, "Lý do quá hạn")
         assert len(late) == 36
-        assert late["Lý do quá hạn"].str.startswith(
-            "Năm mục tiêu 2025 (năm cuối của kế hoạch 4638/KH-UBND) đã qua").all()
+        assert (
+            late["Lý do quá hạn"]
+            .str.startswith("Năm mục tiêu 2025 (năm cuối của kế hoạch 4638/KH-UBND) đã qua")
+            .all()
+        )
         captions = [c.replace("\\", "") for c in _texts(at.caption)]
-        assert any("36 phân công có năm mục tiêu 2025 là năm cuối của kế hoạch 4638/KH-UBND"
-                   in c for c in captions), captions
+        assert any(
+            "36 phân công có năm mục tiêu 2025 là năm cuối của kế hoạch 4638/KH-UBND" in c
+            for c in captions
+        ), captions
     conn = asg.connect(register)
     try:
         sessions = conn.execute("SELECT user, client FROM session").fetchall()
@@ -205,13 +210,17 @@ def test_assign_with_the_proposal_change_status_undo_and_history(app, register):
     at.text_input(key=f"note_{vid}").input("Theo đề nghị của UBND xã")
     at.button[[b.label for b in at.button].index("Phân công")].click()
     _run(at)
-    assert any(s.startswith("Đã phân công") and "khác đề xuất" in s
-               for s in _texts(at.success)), _texts(at.success)
+    assert any(s.startswith("Đã phân công") and "khác đề xuất" in s for s in _texts(at.success)), (
+        _texts(at.success)
+    )
     conn = asg.connect(register)
     try:
         row = asg.get(conn, vid)
         assert (row["operator"], row["proposed_operator"], row["status"]) == (
-            other, proposed, "assigned")
+            other,
+            proposed,
+            "assigned",
+        )
         assert row["note"] == "Theo đề nghị của UBND xã" and row["updated_by"] == "Nguyễn Văn An"
         assert row["proposal_reason"].startswith(f"{proposed}: trạm gần nhất")
 
@@ -339,17 +348,32 @@ def test_count_served_counts_verified_or_covered_and_recomputes_the_target():
     from layers import tables
 
     result = {
-        "villages": 4, "villages_mobile_share": 0.5,
-        "targets": {"villages_mobile_share": [{
-            "plan_id": "p", "source_row": "3", "indicator": "x", "unit": "%", "value": 75.0,
-            "comparator": "=", "comparable": "yes", "actual": 0.5, "met": False}]},
+        "villages": 4,
+        "villages_mobile_share": 0.5,
+        "targets": {
+            "villages_mobile_share": [
+                {
+                    "plan_id": "p",
+                    "source_row": "3",
+                    "indicator": "x",
+                    "unit": "%",
+                    "value": 75.0,
+                    "comparator": "=",
+                    "comparable": "yes",
+                    "actual": 0.5,
+                    "met": False,
+                }
+            ]
+        },
         "definitions": {},
     }
-    a = _assignments([
-        {"village_id": "B", "operator": "Viettel", "status": "verified"},
-        {"village_id": "C", "operator": "VNPT", "status": "on_air"},
-        {"village_id": "D", "operator": "Viettel", "status": "assigned"},
-    ])
+    a = _assignments(
+        [
+            {"village_id": "B", "operator": "Viettel", "status": "verified"},
+            {"village_id": "C", "operator": "VNPT", "status": "on_air"},
+            {"village_id": "D", "operator": "Viettel", "status": "assigned"},
+        ]
+    )
     out = tables.count_served(result, _status_frame(), a)
     assert out["villages_mobile_share"] == 0.75  # A, D covered; B verified; C on air only
     assert out["villages_mobile_share_modelled"] == 0.5
@@ -371,19 +395,50 @@ def test_register_views_are_in_the_language_of_the_screen():
     from layers import tables
 
     today = dt.date(2026, 3, 1)
-    a = _assignments([
-        {"village_id": "B", "village": "Bản B", "commune": "Xã 1", "district": "Huyện 1",
-         "district_code": "100", "commune_code": "03100", "commune_2025_code": "03127",
-         "operator": "VNPT", "status": "assigned", "status_date": "2021-01-05",
-         "target_year": 2025, "decision": "4638/KH-UBND", "decision_date": "2020-12-15",
-         "note": "", "version": 1, "updated_by": "An", "assigned_on": "2021-01-05"},
-        {"village_id": "C", "village": "Bản C", "commune": "Xã 1", "district": "Huyện 1",
-         "district_code": "100", "commune_code": "03100", "commune_2025_code": "03127",
-         "operator": "Viettel", "status": "verified", "status_date": "2024-06-30",
-         "target_year": 2024, "decision": "", "decision_date": None, "note": "x",
-         "version": 4, "updated_by": "Bình", "assigned_on": "2021-01-05",
-         "on_air_on": "2023-05-01", "verified_on": "2024-06-30"},
-    ])
+    a = _assignments(
+        [
+            {
+                "village_id": "B",
+                "village": "Bản B",
+                "commune": "Xã 1",
+                "district": "Huyện 1",
+                "district_code": "100",
+                "commune_code": "03100",
+                "commune_2025_code": "03127",
+                "operator": "VNPT",
+                "status": "assigned",
+                "status_date": "2021-01-05",
+                "target_year": 2025,
+                "decision": "4638/KH-UBND",
+                "decision_date": "2020-12-15",
+                "note": "",
+                "version": 1,
+                "updated_by": "An",
+                "assigned_on": "2021-01-05",
+            },
+            {
+                "village_id": "C",
+                "village": "Bản C",
+                "commune": "Xã 1",
+                "district": "Huyện 1",
+                "district_code": "100",
+                "commune_code": "03100",
+                "commune_2025_code": "03127",
+                "operator": "Viettel",
+                "status": "verified",
+                "status_date": "2024-06-30",
+                "target_year": 2024,
+                "decision": "",
+                "decision_date": None,
+                "note": "x",
+                "version": 4,
+                "updated_by": "Bình",
+                "assigned_on": "2021-01-05",
+                "on_air_on": "2023-05-01",
+                "verified_on": "2024-06-30",
+            },
+        ]
+    )
     for col in ("target_year", "version"):
         a[col] = a[col].astype("Int64")
     vi = tables.assignments_table(a, "vi", today=today)
@@ -419,17 +474,44 @@ def test_the_overdue_view_says_why_a_plans_whole_list_fell_overdue_at_once():
     today = dt.date(2026, 3, 1)
     plan = "năm cuối của kế hoạch 4638/KH-UBND"
     rows = [
-        {"village_id": f"P{i}", "village": f"Bản P{i}", "commune": "Xã 1", "district": "Huyện 1",
-         "district_code": "100", "commune_code": "03100", "operator": "Viettel",
-         "status": "assigned", "target_year": 2025, "target_year_source": plan}
+        {
+            "village_id": f"P{i}",
+            "village": f"Bản P{i}",
+            "commune": "Xã 1",
+            "district": "Huyện 1",
+            "district_code": "100",
+            "commune_code": "03100",
+            "operator": "Viettel",
+            "status": "assigned",
+            "target_year": 2025,
+            "target_year_source": plan,
+        }
         for i in range(3)
     ] + [
-        {"village_id": "Q", "village": "Bản Q", "commune": "Xã 1", "district": "Huyện 1",
-         "district_code": "100", "commune_code": "03100", "operator": "VNPT",
-         "status": "under_construction", "target_year": 2024, "target_year_source": ""},
-        {"village_id": "R", "village": "Bản R", "commune": "Xã 1", "district": "Huyện 1",
-         "district_code": "100", "commune_code": "03100", "operator": "VNPT",
-         "status": "on_air", "target_year": 2024, "target_year_source": ""},
+        {
+            "village_id": "Q",
+            "village": "Bản Q",
+            "commune": "Xã 1",
+            "district": "Huyện 1",
+            "district_code": "100",
+            "commune_code": "03100",
+            "operator": "VNPT",
+            "status": "under_construction",
+            "target_year": 2024,
+            "target_year_source": "",
+        },
+        {
+            "village_id": "R",
+            "village": "Bản R",
+            "commune": "Xã 1",
+            "district": "Huyện 1",
+            "district_code": "100",
+            "commune_code": "03100",
+            "operator": "VNPT",
+            "status": "on_air",
+            "target_year": 2024,
+            "target_year_source": "",
+        },
     ]
     a = _assignments(rows)
     a["target_year"] = a["target_year"].astype("Int64")
@@ -441,8 +523,7 @@ def test_the_overdue_view_says_why_a_plans_whole_list_fell_overdue_at_once():
         "01/01/2026); trạng thái Đã phân công, chưa phát sóng"
     )
     assert vi["Lý do quá hạn"].iloc[0] == (
-        "Năm mục tiêu 2024 đã qua (quá hạn từ 01/01/2025); trạng thái Đang xây dựng, chưa "
-        "phát sóng"
+        "Năm mục tiêu 2024 đã qua (quá hạn từ 01/01/2025); trạng thái Đang xây dựng, chưa phát sóng"
     )
     en = tables.overdue_table(a, "en", today=today)
     assert en["Why overdue"].iloc[1] == (
@@ -450,13 +531,18 @@ def test_the_overdue_view_says_why_a_plans_whole_list_fell_overdue_at_once():
         "01/01/2026); status Assigned, not on air yet"
     )
     note = tables.overdue_note(a, "vi", today=today)
-    assert note.startswith("Một phân công quá hạn khi năm mục tiêu đã qua (từ ngày 01/01 của "
-                           "năm sau) mà trạng thái vẫn là Đã phân công / Đang xây dựng")
-    assert ("3 phân công có năm mục tiêu 2025 là năm cuối của kế hoạch 4638/KH-UBND (danh "
-            "sách thôn/bản của kế hoạch không ghi năm cho từng thôn/bản), nên cùng quá hạn từ "
-            "01/01/2026.") in note
+    assert note.startswith(
+        "Một phân công quá hạn khi năm mục tiêu đã qua (từ ngày 01/01 của "
+        "năm sau) mà trạng thái vẫn là Đã phân công / Đang xây dựng"
+    )
+    assert (
+        "3 phân công có năm mục tiêu 2025 là năm cuối của kế hoạch 4638/KH-UBND (danh "
+        "sách thôn/bản của kế hoạch không ghi năm cho từng thôn/bản), nên cùng quá hạn từ "
+        "01/01/2026."
+    ) in note
     assert "3 assignments have target year 2025, the last year of plan 4638/KH-UBND" in (
-        tables.overdue_note(a, "en", today=today))
+        tables.overdue_note(a, "en", today=today)
+    )
     facts = dict(tables.assignment_facts(a.iloc[0].to_dict(), "vi"))
     assert facts["Năm mục tiêu"] == "2025 (năm cuối của kế hoạch 4638/KH-UBND) · Quá hạn"
     facts = dict(tables.assignment_facts(a.iloc[0].to_dict(), "en"))
@@ -484,8 +570,13 @@ def test_count_served_with_an_empty_register_calls_served_status(monkeypatch):
 def test_why_text_is_the_targets_own_why_vi():
     from layers import tables
 
-    target = {"plan_id": "p", "source_row": "9", "indicator": "x", "why": "Because.",
-              "why_vi": "Vì vậy."}
+    target = {
+        "plan_id": "p",
+        "source_row": "9",
+        "indicator": "x",
+        "why": "Because.",
+        "why_vi": "Vì vậy.",
+    }
     assert tables.why_text(target, "vi") == "Vì vậy."
     assert tables.why_text(target, "en") == "Because."
     assert tables.why_text({"why": "Because."}, "vi") == "Because."  # no why_vi: the English
@@ -500,11 +591,13 @@ def test_history_and_candidates_tables(tmp_path):
     s = asg.open_session(conn, "An")
     model = pipeline.build(province.load_province("11"))
     v = _not_spot(model)
-    a = asg.assign(s, v, "MobiFone", target_year=2026, decision="4638/KH-UBND",
-                   decision_date="15/12/2020")
+    a = asg.assign(
+        s, v, "MobiFone", target_year=2026, decision="4638/KH-UBND", decision_date="15/12/2020"
+    )
     asg.set_status(s, v["village_id"], "under_construction", expected_version=a["version"])
-    h = tables.history_table(asg.history(conn, v["village_id"]), "vi",
-                             names=pd.Series({v["village_id"]: v["village"]}))
+    h = tables.history_table(
+        asg.history(conn, v["village_id"]), "vi", names=pd.Series({v["village_id"]: v["village"]})
+    )
     first = h.iloc[0]  # newest first
     assert (first["Thao tác"], first["Nội dung"]) == ("Đổi trạng thái", "Trạng thái")
     assert (first["Giá trị cũ"], first["Giá trị mới"]) == ("Đã phân công", "Đang xây dựng")
@@ -516,8 +609,9 @@ def test_history_and_candidates_tables(tmp_path):
     row = cand[cand["Mã thôn/bản"] == v["village_id"]].iloc[0]
     assert (row["Doanh nghiệp"], row["Trạng thái"]) == ("MobiFone", "Đang xây dựng")
     assert row["Lý do đề xuất"].startswith(row["Đề xuất của công cụ"].split(" ")[0])
-    assert len(cand) == int((~model.status["mobile_broadband"]
-                             | model.status["declared_unserved"]).sum())
+    assert len(cand) == int(
+        (~model.status["mobile_broadband"] | model.status["declared_unserved"]).sum()
+    )
     conn.close()
 
 
@@ -567,14 +661,29 @@ def test_map_escapes_assignments_and_marks_the_clicked_ids(dienbien_model):
     from layers import maps
 
     v = _not_spot(dienbien_model)
-    a = _assignments([{
-        "village_id": v["village_id"], "village": "<script>alert(1)</script>", "commune": "Xã 1",
-        "district": "H", "lon": v.geometry.x, "lat": v.geometry.y, "operator": "Viettel",
-        "status": "on_air", "status_date": "2025-01-02", "target_year": 2024,
-        "decision": "4638/KH-UBND", "decision_date": "2020-12-15", "note": "<b>x</b>"}])
+    a = _assignments(
+        [
+            {
+                "village_id": v["village_id"],
+                "village": "<script>alert(1)</script>",
+                "commune": "Xã 1",
+                "district": "H",
+                "lon": v.geometry.x,
+                "lat": v.geometry.y,
+                "operator": "Viettel",
+                "status": "on_air",
+                "status_date": "2025-01-02",
+                "target_year": 2024,
+                "decision": "4638/KH-UBND",
+                "decision_date": "2020-12-15",
+                "note": "<b>x</b>",
+            }
+        ]
+    )
     gdf = asg.to_geodataframe(a, today=dt.date(2026, 1, 1))
-    html = maps.map_html(maps.build_map(dienbien_model, assignments=gdf, village_ids=True,
-                                        selected=v["village_id"]))
+    html = maps.map_html(
+        maps.build_map(dienbien_model, assignments=gdf, village_ids=True, selected=v["village_id"])
+    )
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html.replace("\\u0026", "&")
     assert "<b>x</b>" not in html
     assert f'"i": "{v["village_id"]}"' in html and '"st": "on_air"' in html

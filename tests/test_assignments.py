@@ -196,8 +196,14 @@ def test_a_version_1_register_gains_target_year_source_and_keeps_working(db, tmp
     a = A.get(s, "VT000000001")
     assert (a["operator"], a["target_year"], a["target_year_source"]) == ("Viettel", 2025, "")
     A.set_status(s, "VT000000001", "under_construction", expected_version=1, on=PAST)
-    b = A.assign(s, village(2), "VNPT", target_year=2026, assigned_on=PAST,
-                 target_year_source="Quyết định 12/QĐ-UBND")
+    b = A.assign(
+        s,
+        village(2),
+        "VNPT",
+        target_year=2026,
+        assigned_on=PAST,
+        target_year_source="Quyết định 12/QĐ-UBND",
+    )
     assert b["target_year_source"] == "Quyết định 12/QĐ-UBND"
     # The planner changing the year makes it theirs; the source goes with the old year.
     c = A.edit(s, b["village_id"], expected_version=1, target_year=2027)
@@ -415,11 +421,15 @@ def test_a_stale_write_says_who_when_in_vietnam_time_and_the_current_value(db, m
         "mục tiêu 2025. Không có gì bị ghi đè và thay đổi của bạn chưa được lưu; hãy xem giá "
         "trị hiện tại và làm lại nếu vẫn cần."
     )
-    assert e.message("en") == str(e) == (
-        "Bản Thử 1 (VT000000001) was changed by Lan at 05/03/2025 14:20 (Vietnam time) after "
-        "you opened it. Now: operator VNPT (Vinaphone), status Under construction, target "
-        "year 2025. Nothing was overwritten and your change was not saved; look at the "
-        "current value and make your change again if it still holds."
+    assert (
+        e.message("en")
+        == str(e)
+        == (
+            "Bản Thử 1 (VT000000001) was changed by Lan at 05/03/2025 14:20 (Vietnam time) after "
+            "you opened it. Now: operator VNPT (Vinaphone), status Under construction, target "
+            "year 2025. Nothing was overwritten and your change was not saved; look at the "
+            "current value and make your change again if it still holds."
+        )
     )
     # The assignment's creation undone meanwhile: the message says so, by the village's name.
     A.undo_last(lan, "VT000000001", expected_version=2)

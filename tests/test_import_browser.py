@@ -6,35 +6,27 @@ counts those sites under "Trạm BTS" and no longer calls the site layer synthet
 
 The server runs ``streamlit run app.py`` with ``COVERAGE_IMPORTS_DB`` (and
 ``COVERAGE_ASSIGNMENTS_DB``) in a temporary folder, so the planner's real store is not touched.
-The helpers (chromium flags, offline Leaflet, ``_skip``) are those of
-``tests/test_app_browser.py``. Screenshots go to ``screenshots/import.png`` and
+The helpers (chromium flags, offline Leaflet, ``skip``, the server) are in
+``tests/browser_support.py``. Screenshots go to ``screenshots/import.png`` and
 ``screenshots/import_map.png`` (git-ignored).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.test_app_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    JS_CACHE,
+from tests.browser_support import (
     MAP_FRAME,
     ROOT,
     TIMEOUT_MS,
-    _free_port,
-    _local_asset,
-    _reachable,
-    _route,
-    _skip,
-    _wait_healthy,
+    launch_chromium,
+    new_page,
+    require_browser_setup,
+    streamlit_server,
 )
 
 pytestmark = pytest.mark.browser
@@ -63,52 +55,13 @@ def store_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, store_path):
     """A Streamlit server running app.py with its own import store."""
-    if not Path(CHROMIUM).exists():
-        _skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _skip("playwright is not installed")
-    from geo import demo, registry
-    from geo.errors import CoverageError
-
-    try:
-        registry.path("communes_pre2025")
-        registry.path("geonames_places")
-    except CoverageError as exc:
-        _skip(f"data folder not available: {exc.message('en')}")
-    if not (registry.REPO_ROOT / demo.SITES_FILE).exists():
-        _skip("synthetic layers missing: run python data/make_synthetic.py")
-    if _local_asset(
-        "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-    ) is None and not _reachable("cdn.jsdelivr.net"):
-        _skip(f"Leaflet cannot be loaded: cdn.jsdelivr.net is unreachable and {JS_CACHE} is empty")
-
-    port = _free_port()
-    env = os.environ | {
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+    require_browser_setup()
+    env = {
         "COVERAGE_IMPORTS_DB": str(store_path),
         "COVERAGE_ASSIGNMENTS_DB": str(store_path.parent / "assignments.sqlite"),
     }
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            _wait_healthy(proc, url, log_path)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+    with streamlit_server(tmp_path_factory, env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -116,12 +69,8 @@ def page(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1900}, locale="vi-VN")
-        context.route("**/*", _route)
-        pg = context.new_page()
-        pg.set_default_timeout(TIMEOUT_MS)
-        pg.goto(server)
+        browser = launch_chromium(p)
+        context, pg = new_page(browser, server)
         yield pg
         context.close()
         browser.close()

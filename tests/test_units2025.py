@@ -551,30 +551,54 @@ def test_crosswalk_workbook_is_vietnamese_by_default_and_english_on_request(real
 
     table = pd.DataFrame(
         {
-            "province_code": ["22"], "province": ["Tỉnh Quảng Ninh"], "district_code": ["193"],
-            "district": ["Thành phố Hạ Long"], "commune_code": ["06658"],
-            "commune": ["Phường Hà Khánh"], "commune_2025_code": ["06652"],
-            "commune_2025": ["Phường Hà Tu"], "province_2025_code": ["22"],
-            "province_2025": ["Tỉnh Quảng Ninh"], "commune_2025_method": ["nearest"],
-            "villages": [3], "share_of_villages": [0.75],
+            "province_code": ["22"],
+            "province": ["Tỉnh Quảng Ninh"],
+            "district_code": ["193"],
+            "district": ["Thành phố Hạ Long"],
+            "commune_code": ["06658"],
+            "commune": ["Phường Hà Khánh"],
+            "commune_2025_code": ["06652"],
+            "commune_2025": ["Phường Hà Tu"],
+            "province_2025_code": ["22"],
+            "province_2025": ["Tỉnh Quảng Ninh"],
+            "commune_2025_method": ["nearest"],
+            "villages": [3],
+            "share_of_villages": [0.75],
         }
     )[u5.CROSSWALK_COLUMNS]
     unresolved = pd.DataFrame(
-        {"village_id": ["V1"], "village": ["Thôn 1"], "commune_code": ["06658"],
-         "commune_2025_candidates": ["06652;06655"], "candidate_names": ["Phường Hà Tu; X"]}
+        {
+            "village_id": ["V1"],
+            "village": ["Thôn 1"],
+            "commune_code": ["06658"],
+            "commune_2025_candidates": ["06652;06655"],
+            "candidate_names": ["Phường Hà Tu; X"],
+        }
     )
     vi = openpyxl.load_workbook(io.BytesIO(u5.crosswalk_xlsx(table, unresolved)))
     assert vi.sheetnames == ["Bảng chuyển đổi", "Thôn chưa xác định", "Ghi chú"]
     rows = list(vi["Bảng chuyển đổi"].iter_rows(values_only=True))
     assert rows[0] == (
-        "Mã tỉnh cũ", "Tỉnh cũ", "Mã huyện cũ", "Huyện cũ", "Mã xã cũ", "Xã cũ", "Mã xã mới",
-        "Xã mới", "Mã tỉnh mới", "Tỉnh mới", "Cách xác định xã mới", "Số thôn/bản",
+        "Mã tỉnh cũ",
+        "Tỉnh cũ",
+        "Mã huyện cũ",
+        "Huyện cũ",
+        "Mã xã cũ",
+        "Xã cũ",
+        "Mã xã mới",
+        "Xã mới",
+        "Mã tỉnh mới",
+        "Tỉnh mới",
+        "Cách xác định xã mới",
+        "Số thôn/bản",
         "Tỷ lệ thôn/bản",
     )
     assert rows[1][4] == "06658" and rows[1][10] == "xã bị chia: vùng gần nhất"
     assert rows[1][12] == 0.75 and vi["Bảng chuyển đổi"]["M2"].number_format == "0.0%"
     assert next(vi["Thôn chưa xác định"].iter_rows(values_only=True))[:3] == (
-        "Mã thôn/bản", "Thôn/bản", "Mã xã cũ"
+        "Mã thôn/bản",
+        "Thôn/bản",
+        "Mã xã cũ",
     )
     notes = [r[0] for r in vi["Ghi chú"].iter_rows(values_only=True)]
     assert notes[0] == "Ghi chú" and notes[2].startswith("Tỷ lệ thôn/bản: số thôn/bản của xã cũ")

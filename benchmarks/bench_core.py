@@ -21,26 +21,21 @@ import numpy as np
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import cold_warm
 
 from geo import coverage, indicators, pipeline, province, units, villages
 
-
-def _best(fn, repeat: int = 3) -> tuple[float, float, object]:
-    t0 = time.perf_counter()
-    result = fn()
-    cold = time.perf_counter() - t0
-    warm = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        warm.append(time.perf_counter() - t0)
-    return cold, min(warm) if warm else cold, result
+_best = cold_warm
 
 
 def bench_communes() -> None:
     cold, warm, c = _best(units.read_communes, 2)
-    print(f"load all Vietnam's communes ({len(c):,} polygons, 2025 units attached): "
-          f"cold {cold:.2f} s, warm {warm:.2f} s")
+    print(
+        f"load all Vietnam's communes ({len(c):,} polygons, 2025 units attached): "
+        f"cold {cold:.2f} s, warm {warm:.2f} s"
+    )
 
 
 def bench_geonames() -> None:
@@ -48,8 +43,10 @@ def bench_geonames() -> None:
     pts = villages.read_geonames()
     cold, warm, placed = _best(lambda: villages.place_in_communes(pts, communes), 2)
     n_in = int(placed["commune_index"].notna().sum())
-    print(f"place {len(pts):,} GeoNames points in {len(communes):,} communes: cold {cold:.2f} s, "
-          f"warm {warm:.2f} s ({len(pts) / warm:,.0f} points/s; {n_in:,} placed)")
+    print(
+        f"place {len(pts):,} GeoNames points in {len(communes):,} communes: cold {cold:.2f} s, "
+        f"warm {warm:.2f} s ({len(pts) / warm:,.0f} points/s; {n_in:,} placed)"
+    )
 
 
 def bench_province(name: str = "Điện Biên") -> None:
@@ -59,8 +56,10 @@ def bench_province(name: str = "Điện Biên") -> None:
         return indicators.compute(model)
 
     cold, warm, r = _best(run, 3)
-    print(f"{name}: full pipeline (load, join, coverage, population, indicators; "
-          f"{r['villages']} villages, {r['sites']} sites): cold {cold:.2f} s, warm {warm:.2f} s")
+    print(
+        f"{name}: full pipeline (load, join, coverage, population, indicators; "
+        f"{r['villages']} villages, {r['sites']} sites): cold {cold:.2f} s, warm {warm:.2f} s"
+    )
     data = province.load_province(name)
     cold, warm, _ = _best(lambda: indicators.compute(pipeline.build(data)), 3)
     print(f"{name}: model + indicators from loaded units: warm {warm:.2f} s")
@@ -81,8 +80,10 @@ def bench_coverage(n: int = 100_000) -> None:
     s["operator"] = rng.choice(["Viettel", "VNPT", "MobiFone", "Vietnamobile"], n)
     s["technology"] = rng.choice(["2G", "3G", "4G", "5G"], n)
     cold, warm, cov = _best(lambda: coverage.operator_coverage(v, s), 2)
-    print(f"coverage of {n:,} villages by {n:,} synthetic sites (vectorised, STRtree): "
-          f"cold {cold:.2f} s, warm {warm:.2f} s; {int(cov.any(axis=1).sum()):,} covered")
+    print(
+        f"coverage of {n:,} villages by {n:,} synthetic sites (vectorised, STRtree): "
+        f"cold {cold:.2f} s, warm {warm:.2f} s; {int(cov.any(axis=1).sum()):,} covered"
+    )
     # The per-village loop the vectorised form replaces, on a sample, extrapolated.
     crs = "EPSG:32648"
     vm = v.to_crs(crs).geometry.to_numpy()
@@ -97,8 +98,10 @@ def bench_coverage(n: int = 100_000) -> None:
         d = np.hypot(sx - shapely.get_x(geom), sy - shapely.get_y(geom))
         set(ops[d <= radius])
     loop = (time.perf_counter() - t0) / k * n
-    print(f"  same with a per-village loop (numpy distance to every site; timed on {k} villages, "
-          f"extrapolated): {loop:.1f} s, {loop / warm:.0f}× slower")
+    print(
+        f"  same with a per-village loop (numpy distance to every site; timed on {k} villages, "
+        f"extrapolated): {loop:.1f} s, {loop / warm:.0f}× slower"
+    )
 
 
 BENCHES = {

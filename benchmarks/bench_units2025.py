@@ -29,21 +29,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import cold_warm
 
 from geo import indicators, pipeline, units
 from geo import units2025 as u5
 
-
-def _best(fn, repeat: int = 3) -> tuple[float, float, object]:
-    t0 = time.perf_counter()
-    result = fn()
-    cold = time.perf_counter() - t0
-    warm = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        warm.append(time.perf_counter() - t0)
-    return cold, min(warm) if warm else cold, result
+_best = cold_warm
 
 
 def bench_build() -> None:

@@ -31,6 +31,8 @@ DEFINITIONS = {
     "villages_fibre_share": "share of villages with FTTH from any operator in the fibre layer",
     "population_covered": "2019 census population of each commune spread by WorldPop 2020 "
     "weights, summed over pixels inside 3G/4G/5G coverage",
+    "sites": "stations: distinct operator and site_id (an operator's list has one row per "
+    "station and technology: site_records)",
     "site_sharing_rate": sites_mod.SITE_SHARING_DEFINITION["en"],
     "total_not_spots": "villages no operator covers with 3G/4G/5G",
     "partial_not_spots": "villages covered by some but not all operators that have sites",
@@ -122,6 +124,7 @@ def compute(
         if len(site_frame)
         else {
             "sites": 0,
+            "site_records": 0,
             "physical_sites": 0,
             "shared_physical_sites": 0,
             "site_sharing_rate": None,
@@ -157,6 +160,7 @@ def compute(
             float(communes["population_covered"].fillna(0).sum()), int(pop.sum())
         ),
         "sites": int(sharing["sites"]),
+        "site_records": int(sharing["site_records"]),
         "physical_sites": int(sharing["physical_sites"]),
         "shared_physical_sites": int(sharing["shared_physical_sites"]),
         "site_sharing_rate": sharing["site_sharing_rate"],
@@ -281,6 +285,7 @@ MAIN_KEYS = [
     "population",
     "population_covered",
     "sites",
+    "site_records",
     "physical_sites",
     "site_sharing_rate",
     "total_not_spots",

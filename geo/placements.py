@@ -41,6 +41,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import InputError, Problem
+from geo.extent import VIETNAM_BBOX
 from geo.readers import coords
 
 __all__ = [
@@ -52,10 +53,8 @@ __all__ = [
     "placements",
 ]
 
-#: Viet Nam's extent with a margin, (min lon, min lat, max lon, max lat): the mainland from
-#: 102°08' E (A Pa Chải) and 8°34' N (Mũi Cà Mau) to 23°23' N (Lũng Cú), and the islands east
-#: to the Trường Sa (Spratly) group.
-VN_BBOX = (102.0, 6.0, 118.0, 23.5)
+#: Viet Nam's extent (:data:`geo.extent.VIETNAM_BBOX`, mainland and islands).
+VN_BBOX = VIETNAM_BBOX
 #: Columns of :func:`placements`.
 COLUMNS = [
     "placement_id",

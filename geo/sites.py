@@ -21,6 +21,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from geo.errors import InputError, ProblemList
+from geo.extent import VIETNAM_BBOX, inside_vietnam
 
 __all__ = [
     "MOBILE_BROADBAND",
@@ -33,6 +34,7 @@ __all__ = [
     "on_air_by",
     "physical_sites",
     "site_sharing",
+    "station_key",
     "validate_sites",
 ]
 
@@ -46,10 +48,6 @@ TECHNOLOGIES = ("2G", "3G", "4G", "5G")
 MOBILE_BROADBAND = ("3G", "4G", "5G")
 OPERATORS = ("Viettel", "VNPT", "MobiFone", "Vietnamobile", "Gmobile")
 
-#: Rough bounding box of Viet Nam (lon_min, lat_min, lon_max, lat_max) in EPSG:4326, used to
-#: catch swapped or unprojected coordinates; it includes the offshore islands' latitudes but
-#: not Trường Sa's longitudes.
-VIETNAM_BBOX = (102.0, 8.0, 110.0, 24.0)
 
 #: How the site-sharing rate is computed, to show on screen next to it.
 SITE_SHARING_DEFINITION = {
@@ -124,16 +122,29 @@ def _validate(gdf: gpd.GeoDataFrame, problems: ProblemList) -> None:
     site_id = gdf["site_id"]
     missing_id = site_id.isna().to_numpy() | (site_id.astype(str).str.strip() == "").to_numpy()
     add_rows(missing_id, "site_id", "site_id is empty", "Mã trạm (site_id) bị trống")
-    key = site_id.astype(str).str.strip()
+    # One record is (site_id, operator, technology): operators list one row per site and
+    # technology, so "DBN001 3G" and "DBN001 4G" are two records of one station.
+    key = (
+        site_id.astype(str).str.strip()
+        + "|" + gdf["operator"].astype(str)
+        + "|" + gdf["technology"].astype(str)
+    )
     duplicated = key.duplicated(keep="first").to_numpy() & ~missing_id
     if duplicated.any():
         first_row = pd.Series(rows, index=key.index).groupby(key.to_numpy()).transform("min")
-        for row, value, first in zip(
-            rows[duplicated], key[duplicated], first_row[duplicated], strict=True
+        for row, value, op, tech, first in zip(
+            rows[duplicated],
+            site_id.astype(str).str.strip()[duplicated],
+            gdf["operator"].astype(str)[duplicated],
+            gdf["technology"].astype(str)[duplicated],
+            first_row[duplicated].astype(int),
+            strict=True,
         ):
             problems.add(
-                f"site_id {value!r} repeats row {first}",
-                f"Mã trạm {value!r} trùng với dòng {first}",
+                f"site {value!r} of {op}, {tech}, repeats row {first} (rows {first} and {row}); "
+                "keep one of the two rows",
+                f"Trạm {value!r} của {op}, {tech}, trùng với dòng {first} (dòng {first} và "
+                f"{row}); hãy giữ một trong hai dòng",
                 row=int(row),
                 field="site_id",
                 value=value,
@@ -183,9 +194,7 @@ def _validate(gdf: gpd.GeoDataFrame, problems: ProblemList) -> None:
     lon[is_point] = shapely.get_x(geoms[is_point])
     lat[is_point] = shapely.get_y(geoms[is_point])
     lon_min, lat_min, lon_max, lat_max = VIETNAM_BBOX
-    outside = is_point & ~(
-        (lon >= lon_min) & (lon <= lon_max) & (lat >= lat_min) & (lat <= lat_max)
-    )
+    outside = is_point & ~inside_vietnam(lon, lat)
     text = np.array([f"{x:.6f}, {y:.6f}" for x, y in zip(lon[outside], lat[outside], strict=True)])
     coords = np.empty(len(gdf), dtype=object)
     coords[outside] = text
@@ -206,7 +215,8 @@ def validate_sites(gdf: gpd.GeoDataFrame, file: str | None = None) -> gpd.GeoDat
     Checks that the columns of :data:`SITE_COLUMNS` are there, that ``operator`` and
     ``technology`` take the project's exact values (aliases such as "Vinaphone" are the
     readers' business), that every site has a non-empty Point inside :data:`VIETNAM_BBOX`,
-    that ``site_id`` is present and unique, and that ``on_air_date`` holds dates or nothing.
+    that ``site_id`` is present and each (``site_id``, ``operator``, ``technology``) record
+    appears once (one station lists one row per technology), and that ``on_air_date`` holds dates or nothing.
     Every bad cell of every row is collected before raising, so a planner sees the whole list.
 
     Parameters
@@ -293,11 +303,24 @@ def on_air_by(sites: gpd.GeoDataFrame, year: int, *, keep_unknown: bool = True) 
     return sites.loc[keep].copy()
 
 
+def station_key(sites: pd.DataFrame) -> pd.Series:
+    """The station each record belongs to: ``operator|site_id`` (one row per technology).
+
+    Returns
+    -------
+    pandas.Series
+        Named ``station``, aligned to ``sites.index``.
+    """
+    key = sites["operator"].astype(str) + "|" + sites["site_id"].astype(str).str.strip()
+    return key.rename("station")
+
+
 def physical_sites(sites: gpd.GeoDataFrame, distance_m: float = 30.0) -> pd.Series:
     """Group site records into physical sites by distance.
 
-    Records within ``distance_m`` of each other, whatever their operator or technology, are
-    one physical site, transitively (single linkage): A–B–C with A–B and B–C each within
+    The records of one station (same ``operator`` and ``site_id``: one row per technology) are
+    one physical site. Records within ``distance_m`` of each other, whatever their operator or
+    technology, are one physical site too, transitively (single linkage): A–B–C with A–B and B–C each within
     ``distance_m`` is one site even when A–C is not. Pairs come from a shapely
     :class:`~shapely.STRtree` ``dwithin`` query in the UTM zone of :func:`metric_crs`, groups
     from :func:`scipy.sparse.csgraph.connected_components`.
@@ -328,6 +351,12 @@ def physical_sites(sites: gpd.GeoDataFrame, distance_m: float = 30.0) -> pd.Seri
         return pd.Series([], index=sites.index, name="physical_site_id", dtype="str")
     geoms = _to_metric(sites, metric_crs(sites))
     left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=distance_m)
+    # The records of one station (same operator and site_id, one per technology) are one
+    # physical site wherever their coordinates were typed: link each to its station's first.
+    station = station_key(sites).to_numpy()
+    _, first_of, station_no = np.unique(station, return_index=True, return_inverse=True)
+    left = np.concatenate([left, np.arange(n)])
+    right = np.concatenate([right, first_of[station_no]])
     graph = sparse.coo_array((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
     # Renumber groups by their first record so ids do not depend on scipy's numbering.
@@ -356,7 +385,8 @@ def site_sharing(sites: gpd.GeoDataFrame, physical_site_id: pd.Series) -> dict:
     Returns
     -------
     dict
-        ``sites`` (number of records), ``physical_sites``, ``shared_physical_sites`` (ints) and
+        ``sites`` (stations: distinct operator and ``site_id``), ``site_records`` (rows: one
+        per station and technology), ``physical_sites``, ``shared_physical_sites`` (ints) and
         ``site_sharing_rate`` (float 0–1, or None when there is no site).
     """
     ids = physical_site_id
@@ -373,7 +403,8 @@ def site_sharing(sites: gpd.GeoDataFrame, physical_site_id: pd.Series) -> dict:
     n_physical = len(operators_per_site)
     n_shared = int((operators_per_site >= 2).sum())
     return {
-        "sites": len(sites),
+        "sites": int(station_key(sites).nunique()),
+        "site_records": len(sites),
         "physical_sites": n_physical,
         "shared_physical_sites": n_shared,
         "site_sharing_rate": n_shared / n_physical if n_physical else None,

@@ -67,7 +67,7 @@ def test_validate_sites_reports_every_bad_row_at_once():
             ("S1", "Viettel", "4G", pd.NaT, east(0)),
             ("S2", "Vinaphone", "4G", pd.NaT, east(10)),  # alias, not a code name
             ("S3", "VNPT", "LTE", pd.NaT, east(20)),
-            ("S1", "VNPT", "4G", pd.NaT, east(30)),  # repeated id
+            ("S1", "Viettel", "4G", pd.NaT, east(30)),  # repeated (site_id, operator, technology)
             ("S5", "VNPT", "4G", pd.NaT, Point(21.5, 103.0)),  # lon/lat swapped
             ("S6", "VNPT", "4G", pd.NaT, None),
             ("S7", "VNPT", "4G", pd.NaT, LineString([(103, 21), (103.1, 21)])),
@@ -88,7 +88,8 @@ def test_validate_sites_reports_every_bad_row_at_once():
     }
     assert all(p.file == "tram.xlsx" for p in info.value.problems)
     repeated = next(p for p in info.value.problems if p.row == 4)
-    assert "row 1" in repeated.message_en
+    assert "rows 1 and 4" in repeated.message_en
+    assert "Viettel, 4G" in repeated.message_en
     assert isinstance(info.value, ValueError)
 
 
@@ -191,6 +192,7 @@ def test_site_sharing_rate():
     result = site_sharing(sites, physical_sites(sites))
     assert result == {
         "sites": 6,
+        "site_records": 6,
         "physical_sites": 4,
         "shared_physical_sites": 1,
         "site_sharing_rate": 0.25,
@@ -222,3 +224,25 @@ def test_physical_sites_are_vectorised_on_many_sites():
     close = np.argwhere(d <= 500)
     assert (ids.to_numpy()[close[:, 0]] == ids.to_numpy()[close[:, 1]]).all()
     assert 1 < ids.nunique() < n
+
+
+def test_one_row_per_station_and_technology_is_accepted_and_is_one_physical_site():
+    """Operators list one row per site and technology ("DBN001 3G", "DBN001 4G"): both are
+    records of one station, one physical site, even when the coordinates were typed apart."""
+    rows = make_sites(
+        [
+            ("DBN001", "Viettel", "3G", pd.NaT, east(0)),
+            ("DBN001", "Viettel", "4G", pd.NaT, east(200)),  # typed 200 m apart
+            ("DBN001", "VNPT", "4G", pd.NaT, east(5000)),  # another operator's DBN001
+            ("DBN002", "Viettel", "4G", pd.NaT, east(9000)),
+        ]
+    )
+    out = validate_sites(rows)
+    ids = physical_sites(out, 30.0)
+    assert ids.iloc[0] == ids.iloc[1]
+    assert ids.iloc[2] != ids.iloc[0]
+    shares = site_sharing(out, ids)
+    assert shares["sites"] == 3  # Viettel DBN001, VNPT DBN001, Viettel DBN002
+    assert shares["site_records"] == 4
+    assert shares["physical_sites"] == 3
+    assert shares["shared_physical_sites"] == 0

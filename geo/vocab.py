@@ -1,0 +1,77 @@
+"""The project's vocabulary as enums: one value for one thing across modules, columns and files.
+
+Each enum is a :class:`enum.StrEnum`, so its members compare equal to the strings stored in
+frames, SQLite and exports (``UnitSystem.PRE2025 == "pre2025"``) while code passes members, not
+loose strings, across module boundaries. Labels for the screen come from :mod:`geo.i18n`'s
+catalogue, keyed ``"<enum>.<value>"``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["GapClass", "ImportMode", "LayerKind", "Operator", "Technology", "UnitSystem"]
+
+
+class UnitSystem(StrEnum):
+    """Administrative units before 01/07/2025 (province > district > commune) or from then on
+    (province > commune; no district)."""
+
+    PRE2025 = "pre2025"
+    U2025 = "2025"
+
+
+class Technology(StrEnum):
+    """Radio access technology of a site record; 3G/4G/5G are mobile broadband."""
+
+    G2 = "2G"
+    G3 = "3G"
+    G4 = "4G"
+    G5 = "5G"
+
+    @property
+    def broadband(self) -> bool:
+        """Whether the technology counts as mobile broadband (băng rộng di động)."""
+        return self is not Technology.G2
+
+
+class Operator(StrEnum):
+    """The mobile operators, spelt as in code and exports (Vinaphone is VNPT's brand)."""
+
+    VIETTEL = "Viettel"
+    VNPT = "VNPT"
+    MOBIFONE = "MobiFone"
+    VIETNAMOBILE = "Vietnamobile"
+    GMOBILE = "Gmobile"
+
+
+class GapClass(StrEnum):
+    """A village's modelled mobile-broadband class: every operator, some, or none."""
+
+    ALL = "all"
+    PARTIAL = "partial"
+    NONE = "none"
+
+
+class LayerKind(StrEnum):
+    """What a planner's import holds."""
+
+    SITES = "sites"
+    VILLAGES = "villages"
+    FIBRE = "fibre"
+    UNSERVED = "unserved"
+    COVERAGE = "coverage"
+
+
+class ImportMode(StrEnum):
+    """How a committed import combines with the earlier imports of the same kind and province.
+
+    ``ADD`` keeps every earlier row (a row with the same key is replaced by the new one);
+    ``REPLACE_OPERATOR`` first drops the earlier rows of the operators the new file holds (the
+    default for sites, fibre and declared coverage: an operator's new list replaces its old
+    one, other operators' lists stay); ``REPLACE_ALL`` drops every earlier row of the kind.
+    """
+
+    ADD = "add"
+    REPLACE_OPERATOR = "replace-operator"
+    REPLACE_ALL = "replace-all"

@@ -1,0 +1,1 @@
+"""The stores: the only SQL of the tool, one module per SQLite file."""

@@ -26,6 +26,7 @@ import os
 import sys
 from pathlib import Path
 
+from geo import cells
 from geo.errors import InputError
 
 log = logging.getLogger("geo.assignments")
@@ -166,7 +167,7 @@ def _import(args) -> int:
         session.conn.close()
     print(report.summary(args.lang))
     if len(report.conflicts):
-        sys.stdout.write(report.conflicts.to_csv(index=False))
+        sys.stdout.write(cells.safe_frame(report.conflicts).to_csv(index=False))
     log.info("imported %s into %s", path, args.db or assignments.default_path())
     return 0
 
@@ -219,7 +220,7 @@ def _history(args) -> int:
             f"thôn/bản {args.village_id} không có lịch sử trong sổ phân công",
             field="village_id",
         )
-    sys.stdout.write(h.to_csv(index=False))
+    sys.stdout.write(cells.safe_frame(h).to_csv(index=False))
     return 0
 
 

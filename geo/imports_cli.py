@@ -20,6 +20,7 @@ import logging
 import sys
 from pathlib import Path
 
+from geo import cells
 from geo.errors import InputError
 
 log = logging.getLogger("geo.imports")
@@ -102,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         full = pd.concat([file_items, report], ignore_index=True) if len(file_items) else report
         full["row"] = full["row"].astype("Int64")
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-        full.to_csv(args.report, index=False, encoding="utf-8-sig")
+        cells.safe_frame(full).to_csv(args.report, index=False, encoding="utf-8-sig")
     s = staged.summary()
     print(
         f"{staged.file}: {s['ok'] + s['confirmed']} resolved, {s['review']} to review, "

@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import names, registry, units
+from geo import cells, names, registry, units
 from geo.errors import InputError, UnitNotFoundError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -866,6 +866,8 @@ def crosswalk_xlsx(
             localised(unresolved).to_excel(xl, sheet_name=unresolved_sheet, index=False)
         header, notes = _CROSSWALK_NOTES[lang]
         pd.DataFrame({header: notes}).to_excel(xl, sheet_name=notes_sheet, index=False)
+        for sheet in xl.sheets.values():  # names stay text, never formulas
+            cells.openpyxl_text_cells(sheet)
     return buf.getvalue()
 
 

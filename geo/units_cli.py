@@ -17,6 +17,7 @@ import logging
 import sys
 from pathlib import Path
 
+from geo import cells
 from geo.errors import InputError
 
 log = logging.getLogger("geo.units")
@@ -124,7 +125,7 @@ def _crosswalk(args: argparse.Namespace) -> int:
     table = units2025.crosswalk(villages)
     unresolved = units2025.unresolved_villages(villages)
     if out.suffix.lower() == ".csv":
-        table.to_csv(out, index=False, encoding="utf-8")
+        cells.safe_frame(table).to_csv(out, index=False, encoding="utf-8")
     else:
         out.write_bytes(
             units2025.crosswalk_xlsx(table, unresolved, lang=getattr(args, "crosswalk_lang", "vi"))

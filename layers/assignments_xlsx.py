@@ -23,6 +23,7 @@ import pandas as pd
 from unidecode import unidecode
 
 from geo import assignments as asg
+from geo import cells
 from geo.errors import InputError, ProblemList
 from geo.operators import OPERATORS, canonical_operator
 
@@ -190,7 +191,7 @@ def phu_luc_2_xlsx(
     table = a[a["status"].isin(keep)]
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, **cells.XLSXWRITER_OPTIONS})
     head = wb.add_format(
         {
             "bold": True,

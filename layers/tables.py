@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from geo import assignments as asg
-from geo import demo, pipeline, plans, registry, units2025
+from geo import cells, demo, pipeline, plans, registry, units2025
 from geo import units as units_mod
 from geo.operators import OPERATOR_DISPLAY, OPERATORS
 from geo.sites import SITE_SHARING_DEFINITION
@@ -347,7 +347,7 @@ def indicators_xlsx(
     check_lang(lang)
     rows = indicator_rows(result, lang, sharing_distance_m=sharing_distance_m)
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, **cells.XLSXWRITER_OPTIONS})
     title_f = wb.add_format({"bold": True, "font_size": 13})
     bold = wb.add_format({"bold": True})
     warn = wb.add_format({"bold": True, "font_color": "#9c5700", "bg_color": "#fff3cd",
@@ -671,7 +671,7 @@ def commune_pairs(
 def crosswalk_csv(table: pd.DataFrame) -> bytes:
     """The crosswalk (:func:`geo.units2025.crosswalk`) as CSV, UTF-8 with a BOM (Excel reads
     the Vietnamese names), codes as text."""
-    return table.to_csv(index=False).encode("utf-8-sig")
+    return cells.safe_frame(table).to_csv(index=False).encode("utf-8-sig")
 
 
 # ---------------------------------------------------------------------------------------------

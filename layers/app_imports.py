@@ -54,6 +54,7 @@ from geo.readers import columns as cols
 from geo.readers import coords, tables, vector
 from geo.readers.columns import ColumnMappingError
 from layers.i18n import t
+from layers.maps import escape_html
 
 __all__ = [
     "KIND_EXTS",
@@ -1466,7 +1467,7 @@ def _dot(m: folium.Map, lat: float, lon: float, color: str, tip: str, radius: in
         fill=True,
         fill_color=color,
         fill_opacity=0.8,
-        tooltip=html.escape(tip),
+        tooltip=escape_html(tip),  # also { } ` $ \: the text sits in a JS template literal
     ).add_to(m)
 
 

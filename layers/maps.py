@@ -28,7 +28,11 @@ Every layer and legend entry built from a synthetic layer says so ("(tổng hợ
 "(synthetic)").
 
 Safety: every string that comes from data (names, codes, sources) is passed through
-:func:`html.escape` in Python before it is embedded. Features carry only short, escaped
+:func:`escape_html` in Python before it is embedded (:func:`html.escape`, then ``{ } ` $ \\``
+as character references, so no text reaches Jinja2 or a JavaScript template literal as code),
+and data never becomes template *source*: folium/branca compile the text of
+``folium.Element(text)`` as a Jinja2 template, so pages are built from :class:`_Markup`
+(the markup passed as a template variable) and properties as JSON. Features carry only short, escaped
 properties; a small ``onEachFeature`` function joins them with escaped labels into the tooltip
 and popup HTML (labels once per layer, not once per feature: half the payload of per-feature
 HTML). The legend and layer names are escaped the same way.
@@ -79,6 +83,7 @@ __all__ = [
     "build_map",
     "commune_layer",
     "display_communes",
+    "escape_html",
     "map_attribution",
     "map_html",
     "selection_layer",
@@ -158,9 +163,43 @@ def _num(value) -> float | None:
     return None if _missing(value) else float(value)
 
 
+#: Characters escaped beyond :func:`html.escape`: Jinja2 delimiters (``{`` ``}``), and what
+#: would end or open a substitution in a JavaScript template literal (`````, ``$``, ``\\``).
+_TEMPLATE_ESCAPES = str.maketrans(
+    {"{": "&#123;", "}": "&#125;", "`": "&#96;", "$": "&#36;", "\\": "&#92;"}
+)
+
+
+def escape_html(value) -> str:
+    """``value`` as HTML text that no template engine or script can read as code.
+
+    :func:`html.escape` (``& < > " '``), then ``{`` ``}`` (Jinja2, which folium and branca
+    compile their templates with), `````, ``$`` and ``\\`` (JavaScript template literals, which
+    folium's tooltips use) as numeric character references. The browser shows the text exactly
+    as it was: ``html.unescape(escape_html(x)) == x``.
+
+    Parameters
+    ----------
+    value
+        Any value; missing values (None, NaN, NA) give "".
+
+    Returns
+    -------
+    str
+        Text safe inside HTML markup, a quoted HTML attribute, a Jinja2 template and a
+        JavaScript template literal.
+
+    Examples
+    --------
+    >>> escape_html("Bản {{ 7*7 }} <b>")
+    'Bản &#123;&#123; 7*7 &#125;&#125; &lt;b&gt;'
+    """
+    return html.escape(_text(value), quote=True).translate(_TEMPLATE_ESCAPES)
+
+
 def _e(value) -> str:
-    """``value`` as HTML-escaped text ("" for missing values)."""
-    return html.escape(_text(value), quote=True)
+    """``value`` as escaped HTML text ("" for missing values): :func:`escape_html`."""
+    return escape_html(value)
 
 
 def _synthetic_suffix(lang: str, synthetic: bool) -> str:
@@ -374,6 +413,19 @@ class _Legend(folium.MacroElement):
         super().__init__()
         self._name = "Legend"
         self.legend_html = legend_html
+
+
+class _Markup(folium.Element):
+    """Markup built in Python (every data string in it escaped with :func:`escape_html`),
+    inserted as a template *variable*: its text is never compiled as a Jinja2 template, as
+    ``folium.Element(text)`` would do."""
+
+    _template = Template("{{ this.markup }}")
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self._name = "Markup"
+        self.markup = markup
 
 
 class _Scale(folium.MacroElement):
@@ -1368,7 +1420,7 @@ def standalone_html(model: Model, lang: str = "vi", **kwargs) -> str:
     if model.year is not None:
         title += f" ({model.year})"
     root.header.add_child(
-        folium.Element(
+        _Markup(
             f"<title>{_e(title)}</title>"
             "<style>html, body {height: 100%;} body {display: flex; flex-direction: column;}"
             " .folium-map {flex: 1 1 auto; min-height: 0; height: auto !important;}"
@@ -1400,8 +1452,8 @@ def standalone_html(model: Model, lang: str = "vi", **kwargs) -> str:
         f'<div class="page-foot">{_e(t("attribution", lang))}: {_e(registry.attribution())}'
         f" · {_e(t('coverage_model_note', lang))}</div>"
     )
-    root.html.add_child(folium.Element(head), name="page_head", index=0)
-    root.html.add_child(folium.Element(foot), name="page_foot")
+    root.html.add_child(_Markup(head), name="page_head", index=0)
+    root.html.add_child(_Markup(foot), name="page_foot")
     page = root.render()
     log.info("map of %s: %.2f MB", model.province, len(page.encode("utf-8")) / 1e6)
     return page

@@ -13,8 +13,10 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from geo.errors import InputError
 
@@ -50,6 +52,56 @@ def _prepare(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+#: Longitude and latitude bounds of WGS84 (EPSG:4326), as shapely bounds.
+WGS84_BOUNDS = (-180.0, -90.0, 180.0, 90.0)
+
+
+def check_wgs84_bounds(gdf: gpd.GeoDataFrame, file: str | None = None) -> None:
+    """Raise when a geometry of ``gdf`` (in EPSG:4326) lies outside the longitude/latitude range.
+
+    GDAL's GeoJSON writer would otherwise fail with a traceback (latitude beyond ±90°) or
+    silently wrap a longitude beyond ±180° to another place on Earth.
+
+    Parameters
+    ----------
+    gdf
+        Features in EPSG:4326.
+    file
+        The output file's name, for the message.
+
+    Raises
+    ------
+    InputError
+        Some coordinates are outside [-180, 180] × [-90, 90] or not finite (a transform from a
+        projected CRS that failed); the message gives the first rows and how to fix it.
+    """
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    b = np.full((len(geoms), 4), np.nan)
+    if present.any():
+        b[present] = shapely.bounds(geoms[present])
+    lo, hi = np.asarray(WGS84_BOUNDS[:2]), np.asarray(WGS84_BOUNDS[2:])
+    with np.errstate(invalid="ignore"):
+        inside = (
+            np.isfinite(b).all(axis=1) & (b[:, :2] >= lo).all(axis=1) & (b[:, 2:] <= hi).all(axis=1)
+        )
+    bad = np.flatnonzero(present & ~inside)
+    if not len(bad):
+        return
+    rows = ", ".join(str(i + 1) for i in bad[:10]) + (" …" if len(bad) > 10 else "")
+    raise InputError(
+        f"{len(bad)} feature(s) have coordinates outside longitude -180..180 / latitude -90..90 "
+        f"(rows {rows}, counted from 1): check that longitude and latitude are not swapped and "
+        "that the file's CRS is right (VN-2000 metres read as degrees?), then export again.",
+        f"{len(bad)} đối tượng có tọa độ ngoài kinh độ -180..180 / vĩ độ -90..90 "
+        f"(dòng {rows}, đếm từ 1): hãy kiểm tra kinh độ và vĩ độ có bị đảo cột không và hệ tọa "
+        "độ của tệp có đúng không (VN-2000 theo mét bị đọc thành độ?), rồi xuất lại.",
+        file=file,
+        row=int(bad[0]) + 1,
+        field="geometry",
+    )
+
+
 def write_layer(
     gdf: gpd.GeoDataFrame, path: str | Path, *, layer: str = "layer", crs: str | None = None
 ) -> Path:
@@ -64,7 +116,8 @@ def write_layer(
     Raises
     ------
     InputError
-        Unknown extension, or a CRS for a format that must be WGS84.
+        Unknown extension, a CRS for a format that must be WGS84, or coordinates outside
+        longitude/latitude bounds (:func:`check_wgs84_bounds`).
     """
     path = Path(path)
     ext = path.suffix.lower()
@@ -75,6 +128,7 @@ def write_layer(
             file=path.name,
         )
     data = _prepare(gdf).to_crs("EPSG:4326")
+    check_wgs84_bounds(data, path.name)
     if crs and ext in (".gpkg", ".shp"):
         data = data.to_crs(crs)
     elif crs and crs.upper() not in ("EPSG:4326", "4326", "WGS84"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo import registry, sites
+from geo import paths, sites
 
 SITES_FILE = "data/synthetic/sites_dienbien_laichau_synthetic.csv"
 FIBRE_FILE = "data/synthetic/fibre_dienbien_laichau_synthetic.csv"
@@ -19,7 +19,7 @@ LABEL_EN = "Synthetic (demo, not real data)"
 
 def synthetic_sites(province_code: str) -> gpd.GeoDataFrame:
     """The synthetic sites of a province (empty frame for provinces without any)."""
-    df = pd.read_csv(registry.REPO_ROOT / SITES_FILE, dtype={"province_code": str, "site_id": str})
+    df = pd.read_csv(paths.package_data() / SITES_FILE.removeprefix("data/"), dtype={"province_code": str, "site_id": str})
     df = df[df["province_code"] == province_code]
     gdf = gpd.GeoDataFrame(
         {
@@ -36,5 +36,5 @@ def synthetic_sites(province_code: str) -> gpd.GeoDataFrame:
 
 def synthetic_fibre(province_code: str) -> pd.DataFrame:
     """The synthetic FTTH villages of a province: ``village_id``, ``operator``, ``source``."""
-    df = pd.read_csv(registry.REPO_ROOT / FIBRE_FILE, dtype=str)
+    df = pd.read_csv(paths.package_data() / FIBRE_FILE.removeprefix("data/"), dtype=str)
     return df[df["province_code"] == province_code][["village_id", "operator", "source"]]

@@ -28,11 +28,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import paths
 from geo.errors import InputError, ProblemList
 from geo.operators import OPERATORS, canonical_operator
 
-PLANS_DIR: Path = Path(__file__).resolve().parent.parent / "data" / "plans"
-"""The folder of the plans' CSV files (``data/plans`` in the repository)."""
+PLANS_DIR: Path = paths.package_data() / "plans"
+"""The folder of the plans' CSV files (``data/plans``; see :func:`geo.paths.package_data`)."""
 
 UNSERVED_FILES: dict[str, str] = {"dienbien_4638": "dienbien_4638_phu_luc_2.csv"}
 """File of each plan that lists unserved villages, by plan_id."""

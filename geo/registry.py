@@ -1,8 +1,9 @@
 """The dataset registry: every external file the project reads, where it comes from, and where it is.
 
 The project commits no copy or derivative of these files (GADM's licence forbids redistribution).
-It reads them from a data folder: ``$COVERAGE_DATA_DIR`` if set, else ``../shared/data`` relative
-to the repository root. :func:`path` resolves a dataset, checks its sha256 and raises an error
+It reads them from a data folder: ``$COVERAGE_DATA_DIR`` if set, else ``../shared/data`` beside
+the repository when the code runs from a checkout; an installed copy has no such place and reads
+only ``$COVERAGE_DATA_DIR``. :func:`path` resolves a dataset, checks its sha256 and raises an error
 naming the file and where to get it when it is missing or altered.
 """
 
@@ -14,10 +15,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from geo import paths
 from geo.errors import DatasetChecksumError, DatasetMissingError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PROJECT_DATA = REPO_ROOT / "data"
+"""The folder above the ``geo`` package (the repository's root in a checkout)."""
 
 _GADM_LICENCE = "GADM licence: non-commercial use only, no redistribution (gadm.org/license.html)"
 _GADM_ATTRIBUTION = "GADM 4.1 (gadm.org); GSO codes from daohoangson/dvhcvn (GPL-3.0)"
@@ -172,12 +174,23 @@ _README_HINT = (
 )
 
 
-def data_dir() -> Path:
-    """The folder external data is read from: ``$COVERAGE_DATA_DIR``, else ``../shared/data``."""
+def data_dir() -> Path | None:
+    """The folder external data is read from.
+
+    Returns
+    -------
+    pathlib.Path or None
+        ``$COVERAGE_DATA_DIR`` if set; else ``../shared/data`` beside the repository in a
+        checkout; ``None`` in an installed copy without ``$COVERAGE_DATA_DIR`` (then
+        :func:`path` raises an error saying to set it).
+    """
     env = os.environ.get("COVERAGE_DATA_DIR")
     if env:
         return Path(env).expanduser().resolve()
-    return (REPO_ROOT.parent / "shared" / "data").resolve()
+    root = paths.repo_root()
+    if root is None:
+        return None
+    return (root.parent / "shared" / "data").resolve()
 
 
 @lru_cache(maxsize=64)
@@ -209,12 +222,23 @@ def path(name: str, *, verify: bool = True) -> Path:
     if name not in DATASETS:
         raise KeyError(f"unknown dataset {name!r}; known: {', '.join(sorted(DATASETS))}")
     ds = DATASETS[name]
-    p = data_dir() / ds.relpath
+    folder = data_dir()
+    if folder is None:
+        raise DatasetMissingError(
+            f"Data file {ds.relpath} cannot be found: COVERAGE_DATA_DIR is not set. Set it to the "
+            f"folder that holds the data bundle (export COVERAGE_DATA_DIR=/path/to/data). "
+            f"It comes from {ds.origin} ({ds.licence}).",
+            f"Không tìm được tệp dữ liệu {ds.relpath}: chưa đặt biến COVERAGE_DATA_DIR. Đặt biến "
+            f"này trỏ tới thư mục chứa bộ dữ liệu (export COVERAGE_DATA_DIR=/đường/dẫn/dữ/liệu). "
+            f"Nguồn: {ds.origin} ({ds.licence}).",
+            file=ds.relpath,
+        )
+    p = folder / ds.relpath
     if not p.is_file():
         raise DatasetMissingError(
-            f"Data file {ds.relpath} is missing from {data_dir()}. It comes from {ds.origin} "
+            f"Data file {ds.relpath} is missing from {folder}. It comes from {ds.origin} "
             f"({ds.licence}). {_README_HINT}",
-            f"Thiếu tệp dữ liệu {ds.relpath} trong {data_dir()}. Nguồn: {ds.origin} "
+            f"Thiếu tệp dữ liệu {ds.relpath} trong {folder}. Nguồn: {ds.origin} "
             f"({ds.licence}). Tải theo hướng dẫn trong shared/data/README.md hoặc đặt biến "
             "COVERAGE_DATA_DIR trỏ tới thư mục chứa tệp.",
             file=ds.relpath,

@@ -19,7 +19,7 @@ import logging
 import sys
 from pathlib import Path
 
-from geo import assignments_cli, imports_cli, units_cli
+from geo import assignments_cli, imports_cli, units_cli, users_cli
 from geo.errors import CoverageError
 
 log = logging.getLogger("geo")
@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     units_cli.add_parser(sub)
     assignments_cli.add_parser(sub)
     imports_cli.add_parser(sub)
+    users_cli.add_parser(sub)
     return p
 
 
@@ -162,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         "units": units_cli.run,
         "assignments": assignments_cli.run,
         "import": imports_cli.run,
+        "users": users_cli.run,
     }
     try:
         return commands[args.command](args)

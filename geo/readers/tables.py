@@ -23,13 +23,13 @@ import io
 import operator
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import InputError
+from geo.readers import archives, limits
 from geo.readers.columns import label_score
 
 __all__ = [
@@ -140,12 +140,39 @@ def _not_this_format(file: str, what_en: str, what_vi: str) -> InputError:
     )
 
 
-def _workbook(data: bytes, file: str):
+def _calamine_errors() -> tuple[type[BaseException], ...]:
+    """The error types python-calamine raises for a file it cannot read."""
+    import python_calamine as pc
+
+    names = ("CalamineError", "PasswordError", "WorksheetNotFound", "XmlError", "ZipError")
+    return tuple(getattr(pc, n) for n in names if hasattr(pc, n))
+
+
+@dataclass
+class _Book:
+    """An opened workbook and, for .xlsx/.xlsm, what each sheet's XML holds."""
+
+    wb: object
+    scans: dict = field(default_factory=dict)
+
+
+def _open_book(data: bytes, file: str) -> _Book:
+    """Check the file's bounds (:mod:`geo.readers.archives`), then open it with calamine."""
     from python_calamine import CalamineWorkbook
 
+    ext = "." + file.rsplit(".", 1)[-1].lower() if "." in file else ""
+    scans = {}
+    fix = (
+        "open it in Excel and save it as .xlsx, or export it as .csv (UTF-8).",
+        "hãy mở bằng Excel và lưu thành .xlsx, hoặc xuất ra .csv (UTF-8).",
+    )
+    if ext in (".xlsx", ".xlsm"):
+        scans = archives.scan_xlsx(data, file, not_zip=fix)
+    elif ext == ".ods":
+        archives.check_zip(data, file, not_zip=fix)
     try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (*_calamine_errors(), ValueError, OSError) as exc:
         raise InputError(
             f"{file} cannot be opened as a spreadsheet ({exc}). Open it in Excel and save it "
             "as .xlsx, or export it as .csv (UTF-8).",
@@ -153,11 +180,10 @@ def _workbook(data: bytes, file: str):
             ".xlsx, hoặc xuất ra .csv (UTF-8).",
             file=file,
         ) from None
+    return _Book(wb, scans)
 
 
-def sheet_names(data: bytes, file: str) -> list[str]:
-    """The visible sheets of a workbook, in order (every one can be imported)."""
-    wb = _workbook(data, file)
+def _visible_sheets(wb) -> list[str]:
     names = []
     for meta in wb.sheets_metadata:
         visible = str(getattr(meta, "visible", "Visible"))
@@ -167,11 +193,24 @@ def sheet_names(data: bytes, file: str) -> list[str]:
     return names or list(wb.sheet_names)
 
 
+def sheet_names(data: bytes, file: str) -> list[str]:
+    """The visible sheets of a workbook, in order (every one can be imported).
+
+    Raises
+    ------
+    InputError
+        The file is damaged, too large once unzipped, a sheet uses more rows, columns or
+        cells than :mod:`geo.readers.limits` allows, or it is not a workbook.
+    """
+    return _visible_sheets(_open_book(data, file).wb)
+
+
 def _grid_from_workbook(
     data: bytes, file: str, sheet: str | None
-) -> tuple[np.ndarray, str, list[tuple[tuple[int, int], tuple[int, int]]]]:
-    wb = _workbook(data, file)
-    names = sheet_names(data, file)
+) -> tuple[np.ndarray, str, list[tuple[tuple[int, int], tuple[int, int]]], _Book]:
+    book = _open_book(data, file)
+    wb = book.wb
+    names = _visible_sheets(wb)
     if sheet is None:
         if not names:
             raise InputError(f"{file} has no sheet.", f"{file} không có trang tính nào.", file=file)
@@ -183,29 +222,68 @@ def _grid_from_workbook(
             file=file,
             sheet=sheet,
         )
-    ws = wb.get_sheet_by_name(sheet)
-    rows = ws.to_python(skip_empty_area=False)
-    merged = list(ws.merged_cell_ranges or [])
+    try:
+        ws = wb.get_sheet_by_name(sheet)
+        rows = ws.to_python(skip_empty_area=False)
+        merged = list(ws.merged_cell_ranges or [])
+    except (*_calamine_errors(), ValueError, OSError) as exc:
+        raise InputError(
+            f"{file}, sheet {sheet!r} cannot be read ({exc}). Open it in Excel, save it again "
+            "as .xlsx and upload it.",
+            f"Không đọc được {file}, trang {sheet!r} ({exc}). Hãy mở bằng Excel, lưu lại thành "
+            ".xlsx rồi tải lên.",
+            file=file,
+            sheet=sheet,
+        ) from None
+    _check_grid_size(len(rows), max((len(r) for r in rows), default=0), file, sheet)
     width = max((len(r) for r in rows), default=0)
     grid = np.empty((len(rows), width), dtype=object)
     grid[:] = None
     for i, r in enumerate(rows):
         grid[i, : len(r)] = r
-    return grid, sheet, merged
+    return grid, sheet, merged, book
 
 
-def _formula_cells(data: bytes, sheet: str) -> list[tuple[int, int, str]]:
-    """(row, col, formula) of every formula cell of an .xlsx sheet, 0-based; [] if none."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            has_formula = any(
-                n.startswith("xl/worksheets/") and b"<f" in z.read(n)
-                for n in z.namelist()
-                if n.endswith(".xml")
-            )
-    except zipfile.BadZipFile:
-        return []
-    if not has_formula:
+def _too_large(
+    file: str, sheet: str | None, en: str, vi: str, row: int | None = None
+) -> InputError:
+    where_en = file if sheet is None else f"{file}, sheet {sheet!r}"
+    where_vi = file if sheet is None else f"{file}, trang {sheet!r}"
+    return InputError(
+        f"{where_en} {en}; the limits are {limits.MAX_SHEET_ROWS:,} rows, "
+        f"{limits.MAX_SHEET_COLUMNS:,} columns and {limits.MAX_SHEET_CELLS:,} cells. Delete the "
+        "unused rows and columns, or split the file (by district, say) and import the parts.",
+        f"{where_vi} {vi}; giới hạn là {limits.MAX_SHEET_ROWS:,} dòng, "
+        f"{limits.MAX_SHEET_COLUMNS:,} cột và {limits.MAX_SHEET_CELLS:,} ô. Hãy xóa các dòng, "
+        "cột không dùng, hoặc chia tệp (theo huyện chẳng hạn) rồi nhập từng phần.",
+        file=file,
+        sheet=sheet,
+        row=row,
+    )
+
+
+def _check_grid_size(n_rows: int, n_cols: int, file: str, sheet: str | None) -> None:
+    """Refuse a table larger than :mod:`geo.readers.limits` allows (rows, columns, cells)."""
+    if (
+        n_rows > limits.MAX_SHEET_ROWS
+        or n_cols > limits.MAX_SHEET_COLUMNS
+        or n_rows * n_cols > limits.MAX_SHEET_CELLS
+    ):
+        raise _too_large(
+            file,
+            sheet,
+            f"has {n_rows:,} rows and {n_cols:,} columns",
+            f"có {n_rows:,} dòng và {n_cols:,} cột",
+        )
+
+
+def _formula_cells(data: bytes, sheet: str, book: _Book) -> list[tuple[int, int, str]]:
+    """(row, col, formula) of every formula cell of an .xlsx sheet, 0-based; [] if none.
+
+    Only sheets whose XML holds a formula are opened with openpyxl, and only over the range
+    of cells the sheet really uses (its declared dimension may lie)."""
+    scan = book.scans.get(sheet)
+    if scan is None or not scan.has_formula or not scan.max_row or not scan.max_col:
         return []
     import openpyxl
 
@@ -213,11 +291,11 @@ def _formula_cells(data: bytes, sheet: str) -> list[tuple[int, int, str]]:
     try:
         ws = wb[sheet]
         out = []
-        for i, row in enumerate(ws.iter_rows()):
+        for row in ws.iter_rows(min_row=1, max_row=scan.max_row, min_col=1, max_col=scan.max_col):
             for cell in row:
                 v = getattr(cell, "value", None)
                 if isinstance(v, str) and v.startswith("="):
-                    out.append((i, cell.column - 1, v))
+                    out.append((cell.row - 1, cell.column - 1, v))
         return out
     finally:
         wb.close()
@@ -228,6 +306,19 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
+
+
+_TEXT_CONTROLS = frozenset("\t\n\r\x0b\x0c\x1a")
+
+
+def _looks_binary(text: str) -> bool:
+    """More than 1 % control characters (other than tabs, line and page breaks) in the
+    start of the text: not a text file."""
+    head = text[: limits.TEXT_SNIFF_CHARS]
+    controls = sum(
+        1 for ch in head if ch not in _TEXT_CONTROLS and unicodedata.category(ch) == "Cc"
+    )
+    return "\x00" in head or controls * 100 > len(head)
 
 
 def decode_text(data: bytes, file: str) -> tuple[str, str]:
@@ -241,7 +332,8 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
     Raises
     ------
     InputError
-        If the bytes are not text (a binary file with a .csv name).
+        If the bytes are not text (a binary file with a .csv name: NUL or other control
+        bytes), or are in none of these encodings (bytes Windows-1258 does not define).
     """
     encoding = None
     for bom, enc in _BOMS:
@@ -260,20 +352,27 @@ def decode_text(data: bytes, file: str) -> tuple[str, str]:
             text = data.decode("utf-8")
             encoding = "utf-8"
         except UnicodeDecodeError:
-            text = data.decode("cp1258", errors="replace")
-            encoding = "cp1258"
+            try:
+                text = data.decode("cp1258")
+                encoding = "cp1258"
+            except UnicodeDecodeError:
+                raise _not_this_format(
+                    file,
+                    "text in UTF-8, UTF-16 or Windows-1258",
+                    "văn bản UTF-8, UTF-16 hay Windows-1258",
+                ) from None
     else:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             raise _not_this_format(file, f"{encoding} text", f"văn bản {encoding}") from None
-    if encoding.startswith("utf-16") and "\x00" in text:
+    if _looks_binary(text):
         raise _not_this_format(file, "a text (CSV) file", "tệp văn bản (CSV)")
     return unicodedata.normalize("NFC", text), encoding
 
 
 def _sniff_delimiter(text: str) -> str:
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    lines = [line for line in text[: limits.TEXT_SNIFF_CHARS].splitlines()[:50] if line.strip()]
     if lines and lines[0].lower().startswith("sep=") and len(lines[0]) >= 5:
         return lines[0][4]
     best, best_score = ",", -1.0
@@ -294,21 +393,77 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _grid_from_text(data: bytes, file: str) -> tuple[np.ndarray, str, str]:
-    text, encoding = decode_text(data, file)
-    delimiter = _sniff_delimiter(text)
-    lines = text.splitlines()
-    if lines and lines[0].lower().startswith("sep="):
-        text = "\n".join(lines[1:])
+def _csv_rows(text: str, delimiter: str, file: str) -> list[list[str]]:
+    """The rows of a CSV text, read one by one and refused as soon as a limit is passed."""
+    # Cheap upper bounds first: 50 MB of commas (or of line breaks) is refused before the
+    # csv module builds one row of 50 million cells (or 50 million rows).
+    if text.count(delimiter) > 2 * limits.MAX_SHEET_CELLS:
+        raise _too_large(
+            file,
+            None,
+            f"has more than {2 * limits.MAX_SHEET_CELLS:,} separators ({delimiter!r})",
+            f"có hơn {2 * limits.MAX_SHEET_CELLS:,} dấu phân cách ({delimiter!r})",
+        )
+    if text.count("\n") > 4 * limits.MAX_SHEET_ROWS:
+        raise _too_large(
+            file,
+            None,
+            f"has more than {4 * limits.MAX_SHEET_ROWS:,} lines",
+            f"có hơn {4 * limits.MAX_SHEET_ROWS:,} dòng",
+        )
+    rows: list[list[str]] = []
+    cells = 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(row)
+            cells += len(row)
+            n = len(rows)
+            if n > limits.MAX_SHEET_ROWS:
+                raise _too_large(
+                    file, None, f"has more than {n - 1:,} rows", f"có hơn {n - 1:,} dòng", n
+                )
+            if len(row) > limits.MAX_SHEET_COLUMNS:
+                raise _too_large(
+                    file,
+                    None,
+                    f"has {len(row):,} cells in row {n}",
+                    f"có {len(row):,} ô ở dòng {n}",
+                    n,
+                )
+            if cells > limits.MAX_SHEET_CELLS:
+                raise _too_large(
+                    file,
+                    None,
+                    f"has more than {cells - len(row):,} cells by row {n}",
+                    f"có hơn {cells - len(row):,} ô tính đến dòng {n}",
+                    n,
+                )
     except csv.Error as exc:
         raise InputError(
-            f"{file} is not a readable CSV file ({exc}).",
-            f"{file} không phải tệp CSV đọc được ({exc}).",
+            f"{file} is not a readable CSV file ({exc}): save it again from Excel as "
+            "CSV UTF-8 (comma delimited).",
+            f"{file} không phải tệp CSV đọc được ({exc}): hãy lưu lại từ Excel dạng "
+            "CSV UTF-8 (comma delimited).",
             file=file,
         ) from None
+    return rows
+
+
+def _grid_from_text(data: bytes, file: str) -> tuple[np.ndarray, str, str]:
+    text, encoding = decode_text(data, file)
+    if not text.strip():
+        raise InputError(
+            f"{file} is empty: there is no table to import. Upload the file that holds the table.",
+            f"{file} trống: không có bảng nào để nhập. Hãy tải lên tệp có bảng.",
+            file=file,
+        )
+    delimiter = _sniff_delimiter(text)
+    first, _, rest = text.partition("\n")
+    if first.lower().startswith("sep="):
+        text = rest
+    rows = _csv_rows(text, delimiter, file)
     width = max((len(r) for r in rows), default=0)
+    _check_grid_size(len(rows), width, file, None)
     grid = np.empty((len(rows), width), dtype=object)
     grid[:] = None
     for i, r in enumerate(rows):
@@ -702,9 +857,9 @@ def read_table(
     encoding = delimiter = None
     formulas: list[tuple[int, int, str]] = []
     if ext in SPREADSHEET_EXTS:
-        grid, sheet, merged = _grid_from_workbook(data, file, sheet)
+        grid, sheet, merged, book = _grid_from_workbook(data, file, sheet)
         if ext in (".xlsx", ".xlsm"):
-            formulas = _formula_cells(data, sheet)
+            formulas = _formula_cells(data, sheet, book)
     elif ext in TEXT_EXTS:
         grid, encoding, delimiter = _grid_from_text(data, file)
         sheet = None

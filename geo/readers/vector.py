@@ -36,7 +36,7 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from geo.errors import InputError
-from geo.readers import coords
+from geo.readers import archives, coords
 
 __all__ = [
     "RASTER_EXTS",
@@ -63,6 +63,9 @@ _KML_NOISE = [
     "icon",
 ]
 _INNER_EXTS = (".shp", ".kml", ".geojson", ".json", ".gpkg")
+#: What pyogrio raises for a file GDAL cannot read (its DataSourceError and DataLayerError
+#: are RuntimeErrors; a broken encoding or value surfaces as ValueError).
+_GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError)
 
 
 @dataclass
@@ -137,32 +140,22 @@ def _unsupported(file: str) -> InputError:
 
 
 def _zip_members(data: bytes, file: str, max_unzipped: int | None) -> list[str]:
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise InputError(
-            f"{file} is not a zip file: zip the Shapefile's .shp, .shx, .dbf and .prj together.",
-            f"{file} không phải tệp zip: hãy nén các tệp .shp, .shx, .dbf và .prj của Shapefile.",
-            file=file,
-        ) from None
-    with z:
-        infos = z.infolist()
-        total = sum(i.file_size for i in infos)
-        if max_unzipped is not None and total > max_unzipped:
-            raise InputError(
-                f"{file} unzips to {total / 1e6:.0f} MB; the limit is {max_unzipped / 1e6:.0f} "
-                "MB. Upload a smaller extract.",
-                f"{file} khi giải nén là {total / 1e6:.0f} MB; giới hạn là "
-                f"{max_unzipped / 1e6:.0f} MB. Hãy tải lên phần nhỏ hơn.",
-                file=file,
-            )
-        names = [
-            i.filename
-            for i in infos
-            if not i.is_dir()
-            and not PurePosixPath(i.filename).name.startswith(".")
-            and "__MACOSX" not in i.filename
-        ]
+    infos = archives.check_zip(
+        data,
+        file,
+        max_total=max_unzipped,
+        not_zip=(
+            "zip the Shapefile's .shp, .shx, .dbf and .prj together.",
+            "hãy nén các tệp .shp, .shx, .dbf và .prj của Shapefile.",
+        ),
+    )
+    names = [
+        i.filename
+        for i in infos
+        if not i.is_dir()
+        and not PurePosixPath(i.filename).name.startswith(".")
+        and "__MACOSX" not in i.filename
+    ]
     members = [n for n in names if PurePosixPath(n).suffix.lower() in _INNER_EXTS]
     if not members:
         shown = ", ".join(names[:10]) or "nothing"
@@ -252,35 +245,29 @@ def _prepare(
             if member.lower().endswith(".kml"):
                 kml_text = _read_member_text(data, member)
     elif ext == ".kmz":
-        # The KML inside is read on its own, under a fixed name.
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                if (
-                    max_unzipped is not None
-                    and sum(i.file_size for i in z.infolist()) > max_unzipped
-                ):
-                    raise InputError(
-                        f"{file} unzips to more than {max_unzipped / 1e6:.0f} MB.",
-                        f"{file} khi giải nén lớn hơn {max_unzipped / 1e6:.0f} MB.",
-                        file=file,
-                    )
-                inner = sorted(
-                    (n for n in z.namelist() if n.lower().endswith(".kml")),
-                    key=lambda n: (PurePosixPath(n).name.lower() != "doc.kml", n),
-                )
-                if not inner:
-                    raise InputError(
-                        f"{file} holds no .kml file.",
-                        f"{file} không chứa tệp .kml nào.",
-                        file=file,
-                    )
-                kml_text = z.read(inner[0])
-        except zipfile.BadZipFile:
+        # The KML inside is read on its own, under a fixed name, once the zip is checked.
+        infos = archives.check_zip(
+            data,
+            file,
+            max_total=max_unzipped,
+            not_zip=(
+                "save it again as .kmz (a zipped KML) from Google Earth, or upload the .kml.",
+                "hãy lưu lại thành .kmz (KML nén) từ Google Earth, hoặc tải lên tệp .kml.",
+            ),
+        )
+        inner = sorted(
+            (i.filename for i in infos if i.filename.lower().endswith(".kml")),
+            key=lambda n: (PurePosixPath(n).name.lower() != "doc.kml", n),
+        )
+        if not inner:
             raise InputError(
-                f"{file} is not a KMZ (zipped KML) file.",
-                f"{file} không phải tệp KMZ (KML nén).",
+                f"{file} holds no .kml file: save it again as .kmz from Google Earth, or upload "
+                "the .kml.",
+                f"{file} không chứa tệp .kml nào: hãy lưu lại thành .kmz từ Google Earth, hoặc "
+                "tải lên tệp .kml.",
                 file=file,
-            ) from None
+            )
+        kml_text = _read_member_text(data, inner[0])
         target = tmp / "upload.kml"
         target.write_bytes(kml_text)
         sources.append((str(target), None, Path(file).stem))
@@ -292,7 +279,7 @@ def _prepare(
     for path, _, display in sources:
         try:
             layers = pyogrio.list_layers(path)
-        except Exception as exc:  # GDAL's errors come as several types
+        except _GDAL_ERRORS as exc:
             raise InputError(
                 f"{file} cannot be read as a map layer ({exc}).",
                 f"Không đọc được {file} như một lớp bản đồ ({exc}).",
@@ -401,20 +388,30 @@ def read_vector(
         for path, name, display in sources:
             encoding = _dbf_encoding(data, file, path)
             try:
-                info = pyogrio.read_info(path, layer=name, encoding=encoding)
-            except UnicodeDecodeError:
-                # A .dbf field name cut at 10 bytes in the middle of a letter ("Công nghệ"):
-                # read bytes as Latin-1 and decode the UTF-8 again, dropping the broken end.
-                encoding = "latin1"
-                info = pyogrio.read_info(path, layer=name, encoding=encoding)
-                notes.append(
-                    (
-                        f"Some field names of layer {display!r} were cut at 10 bytes in the "
-                        "middle of a letter (a Shapefile limit); check the column mapping.",
-                        f"Một số tên trường của lớp {display!r} bị cắt ở 10 byte giữa một chữ "
-                        "(giới hạn của Shapefile); hãy kiểm tra cách gán cột.",
+                try:
+                    info = pyogrio.read_info(path, layer=name, encoding=encoding)
+                except UnicodeDecodeError:
+                    # A .dbf field name cut at 10 bytes in the middle of a letter ("Công nghệ"):
+                    # read bytes as Latin-1 and decode the UTF-8 again, dropping the broken end.
+                    encoding = "latin1"
+                    info = pyogrio.read_info(path, layer=name, encoding=encoding)
+                    notes.append(
+                        (
+                            f"Some field names of layer {display!r} were cut at 10 bytes in the "
+                            "middle of a letter (a Shapefile limit); check the column mapping.",
+                            f"Một số tên trường của lớp {display!r} bị cắt ở 10 byte giữa một "
+                            "chữ (giới hạn của Shapefile); hãy kiểm tra cách gán cột.",
+                        )
                     )
-                )
+            except _GDAL_ERRORS as exc:
+                raise InputError(
+                    f"{file}, layer {display!r} cannot be read ({exc}). Save it again from the "
+                    "GIS program and upload it.",
+                    f"Không đọc được lớp {display!r} của {file} ({exc}). Hãy lưu lại từ phần mềm "
+                    "GIS rồi tải lên.",
+                    file=file,
+                    sheet=display,
+                ) from None
             if max_rows is not None and info["features"] > max_rows:
                 raise InputError(
                     f"{file} has {info['features']:,} features in layer {display!r}; the limit "
@@ -428,7 +425,7 @@ def read_vector(
                 continue
             try:
                 df = pyogrio.read_dataframe(path, layer=name, encoding=encoding)
-            except Exception as exc:  # GDAL's errors come as several types
+            except _GDAL_ERRORS as exc:
                 raise InputError(
                     f"{file}, layer {display!r} cannot be read ({exc}).",
                     f"Không đọc được lớp {display!r} của {file} ({exc}).",

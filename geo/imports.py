@@ -114,7 +114,7 @@ __all__ = [
 ]
 
 KINDS = ("sites", "villages", "fibre", "unserved", "coverage")
-MAX_BYTES = 50_000_000
+from geo.readers.limits import MAX_UPLOAD_BYTES as MAX_BYTES  # noqa: E402, I001
 """Largest file accepted (50 MB); zip files may unzip to ten times as much."""
 MAX_ROWS = 200_000
 """Most data rows (or features) accepted in one file."""

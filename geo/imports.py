@@ -62,7 +62,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import json
 import logging
 import os
 import re
@@ -87,7 +86,10 @@ from geo.readers import columns as cols
 from geo.readers import coords, tables, vector
 from geo.readers.columns import ColumnMappingError, ColumnProposal, MappingMemory
 from geo.readers.coords import CrsChoice
+from geo.store import imports as store_sql
+from geo.store.imports import ENV_STORE, StoreFileError, default_store_path
 from geo.unserved import EXPORT_COLUMNS
+from geo.vocab import ImportMode, LayerKind
 
 log = logging.getLogger(__name__)
 
@@ -101,10 +103,13 @@ __all__ = [
     "Layers",
     "Staged",
     "Store",
+    "StoreFileError",
     "apply_layers",
     "commit",
     "confirm",
     "confirm_file",
+    "DEFAULT_MODES",
+    "ENV_STORE",
     "default_store_path",
     "export_frame",
     "inspect",
@@ -118,7 +123,6 @@ from geo.readers.limits import MAX_UPLOAD_BYTES as MAX_BYTES  # noqa: E402, I001
 """Largest file accepted (50 MB); zip files may unzip to ten times as much."""
 MAX_ROWS = 200_000
 """Most data rows (or features) accepted in one file."""
-ENV_STORE = "COVERAGE_IMPORTS_DB"
 SOURCE = "planner"
 ACCEPTED = ("exact", "normalised", "fuzzy")
 TECHNOLOGIES = ("2G", "3G", "4G", "5G")
@@ -300,66 +304,23 @@ def _check_type(data: bytes, file: str, kind: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def default_store_path() -> Path:
-    """``$COVERAGE_IMPORTS_DB``, else ``$XDG_DATA_HOME/vn-coverage/imports.sqlite``."""
-    env = os.environ.get(ENV_STORE)
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "vn-coverage" / "imports.sqlite"
-
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS imports (
-    import_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    province_code TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    file TEXT NOT NULL,
-    sheet TEXT NOT NULL DEFAULT '',
-    content_hash TEXT NOT NULL,
-    n_rows INTEGER NOT NULL,
-    committed_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    summary TEXT NOT NULL DEFAULT '{}',
-    UNIQUE (province_code, kind, content_hash, sheet)
-);
-CREATE TABLE IF NOT EXISTS layer_rows (
-    province_code TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    row_key TEXT NOT NULL,
-    import_id INTEGER NOT NULL REFERENCES imports (import_id),
-    props TEXT NOT NULL,
-    wkb BLOB,
-    PRIMARY KEY (province_code, kind, row_key)
-);
-CREATE TABLE IF NOT EXISTS confirmations (
-    province_code TEXT NOT NULL,
-    level TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    name_key TEXT NOT NULL,
-    target_id TEXT NOT NULL,
-    printed TEXT NOT NULL,
-    updated TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    PRIMARY KEY (province_code, level, scope, name_key)
-);
-"""
-
-
 class Store:
-    """The planner's imported layers, per province, in one SQLite file (WAL mode).
+    """The planner's imported layers, per province, in one SQLite file (WAL mode); the SQL is
+    in :mod:`geo.store.imports`.
 
     Parameters
     ----------
     path
         The SQLite file; :func:`default_store_path` when None. Created with its tables if
-        missing.
+        missing; a store of the first schema is migrated; another program's SQLite file, a
+        newer or damaged store, or a read-only place raises :class:`StoreFileError` (by name,
+        the file untouched).
     """
 
     def __init__(self, path: str | os.PathLike | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # sqlite3's own context manager only commits: closing() closes the connection too.
-        with closing(self.connect()) as con:
-            con.executescript(_SCHEMA)
+        with closing(self.connect()):
+            pass
         self.mappings = MappingMemory(self.path)
 
     def __repr__(self) -> str:
@@ -368,48 +329,51 @@ class Store:
     def connect(self) -> sqlite3.Connection:
         """A connection in WAL mode with foreign keys on, in autocommit mode (transactions are
         explicit); close it after use: ``with closing(store.connect()) as con``."""
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA foreign_keys=ON")
-            con.execute("PRAGMA busy_timeout=30000")
-        except BaseException:
-            con.close()
-            raise
-        return con
+        return store_sql.connect(self.path)
 
-    def imports(self, province_code: str | None = None) -> pd.DataFrame:
-        """The committed imports (newest first), of one province or all."""
-        sql = (
-            "SELECT import_id, province_code, kind, file, sheet, content_hash, n_rows, "
-            "committed_at FROM imports"
-        )
-        params: tuple = ()
-        if province_code is not None:
-            sql += " WHERE province_code = ?"
-            params = (province_code,)
+    def imports(self, province_code: str | None = None, *, removed: bool = False) -> pd.DataFrame:
+        """The committed imports (newest first), of one province or all: ``import_id``,
+        ``province_code``, ``kind``, ``file``, ``sheet``, ``n_rows``, ``committed_at``,
+        ``committed_by``, ``mode``, ``operators`` (list), and with ``removed=True`` the removed
+        ones too (``removed_at``, ``removed_by`` set)."""
         with closing(self.connect()) as con:
-            return pd.read_sql_query(sql + " ORDER BY import_id DESC", con, params=params)
+            return store_sql.imports_frame(con, province_code, removed=removed)
 
     def find_import(self, province_code: str, kind: str, content_hash: str, sheet: str | None):
-        """The id of a committed import of the same content, or None."""
+        """The id of an active import of the same content, or None."""
         with closing(self.connect()) as con:
-            row = con.execute(
-                "SELECT import_id FROM imports WHERE province_code = ? AND kind = ? AND "
-                "content_hash = ? AND sheet = ?",
-                (province_code, kind, content_hash, sheet or ""),
-            ).fetchone()
-        return None if row is None else int(row[0])
+            return store_sql.find_active(con, province_code, kind, content_hash, sheet)
 
     def count_rows(self, province_code: str, kind: str) -> int:
-        """How many rows of a kind the store holds for a province."""
+        """How many rows the committed layer of a kind holds for a province."""
         with closing(self.connect()) as con:
-            return int(
-                con.execute(
-                    "SELECT COUNT(*) FROM layer_rows WHERE province_code = ? AND kind = ?",
-                    (province_code, kind),
-                ).fetchone()[0]
-            )
+            return len(store_sql.layer_rows(con, province_code, kind))
+
+    def version(self, province_code: str) -> tuple[int, ...]:
+        """What identifies the store's content for a province (for cache keys)."""
+        with closing(self.connect()) as con:
+            return store_sql.version(con, province_code)
+
+    def remove(self, import_id: int, who: str) -> dict:
+        """Take an import back: mark it removed (who, when; nothing is deleted) so that its
+        layer is recomputed from the other imports. Returns the import's record.
+
+        Raises
+        ------
+        InputError
+            No such import, or it was removed already.
+        """
+        with closing(self.connect()) as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                record = store_sql.mark_removed(con, import_id, who)
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+        log.info("import %d (%s) removed by %s", import_id, record["file"], who)
+        return record
 
     def remember(
         self, province_code: str, level: str, scope: str, printed: str, target_id: str
@@ -418,24 +382,12 @@ class Store:
         commune ``scope``) is ``target_id``."""
         key = names.name_key(printed, level=level)
         with closing(self.connect()) as con:
-            # One statement in autocommit mode: it is its own transaction.
-            con.execute(
-                "INSERT INTO confirmations (province_code, level, scope, name_key, target_id, "
-                "printed) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (province_code, level, scope, "
-                "name_key) DO UPDATE SET target_id = excluded.target_id, printed = "
-                "excluded.printed, updated = CURRENT_TIMESTAMP",
-                (province_code, level, scope or "", key, target_id, printed),
-            )
+            store_sql.remember(con, province_code, level, scope, key, printed, target_id)
 
     def confirmations(self, province_code: str, level: str) -> pd.DataFrame:
         """Remembered confirmations: ``scope``, ``name_key``, ``target_id``, ``printed``."""
         with closing(self.connect()) as con:
-            return pd.read_sql_query(
-                "SELECT scope, name_key, target_id, printed FROM confirmations WHERE "
-                "province_code = ? AND level = ?",
-                con,
-                params=(province_code, level),
-            )
+            return store_sql.confirmations(con, province_code, level)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1644,10 +1596,11 @@ def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list
         site_id = site_id.astype(object)
         site_id[no_id] = key.map(lambda k: "S" + hashlib.sha1(k.encode()).hexdigest()[:10].upper())
     # Two rows of one site (operator, site id and technology) would be one record; the keys
-    # are those of the store (a row of several technologies gives "id-4G" …, see _assemble).
+    # are those of the store (a row of several technologies gives one record per technology,
+    # all with the row's site id: see _assemble).
     site_keys = pd.Series(
         [
-            [f"{op}|{sid}-{t}|{t}" if len(ts) > 1 else f"{op}|{sid}|{t}" for t in ts]
+            [f"{op}|{sid}|{t}" for t in ts]
             if isinstance(op, str) and isinstance(ts, list) and pd.notna(sid)
             else None
             for op, sid, ts in zip(operator, site_id, techs, strict=True)
@@ -1691,6 +1644,8 @@ def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list
             "technology": techs.astype(object),
             "on_air_date": dates.to_numpy(),
             "site_name": _text(rows["site_name"]).astype(object) if "site_name" in rows else None,
+            "address": _text(rows["address"]).astype(object) if "address" in rows else None,
+            "antenna_height_m": _antenna_height(rows),
             "site_id_minted": no_id.to_numpy(),
             "commune_code": u["commune_code"].astype(object),
             "commune": u["commune_gso"].astype(object),
@@ -1712,6 +1667,16 @@ def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list
             )
         ]
     return out, issues, extra
+
+
+def _antenna_height(rows: pd.DataFrame) -> np.ndarray:
+    """The antenna height in metres (float, NaN where empty or not a number); decimal commas
+    are read ("32,5")."""
+    if "antenna_height" not in rows:
+        return np.full(len(rows), np.nan)
+    text = _text(rows["antenna_height"]).str.replace(",", ".", regex=False)
+    text = text.str.replace(r"\s*m$", "", regex=True)
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
 
 
 def _duplicates(
@@ -2629,10 +2594,6 @@ def _assemble(
         f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
         f = f.explode("technology")
         f = f[f["technology"].notna()]
-        several = f.index.duplicated(keep=False)
-        f.loc[several, "site_id"] = (
-            f.loc[several, "site_id"].astype(str) + "-" + f.loc[several, "technology"].astype(str)
-        )
         geometry = gpd.points_from_xy(f["lon"], f["lat"])
         frame = gpd.GeoDataFrame(
             f.drop(columns=["lon", "lat"]), geometry=geometry, crs="EPSG:4326"
@@ -3070,13 +3031,19 @@ def _serialise(frame: gpd.GeoDataFrame) -> tuple[list[str], list[bytes | None]]:
 
 
 def _write_rows(con: sqlite3.Connection, records: list[tuple]) -> None:
-    """Insert or update layer rows (one statement per batch; replaced in tests)."""
-    con.executemany(
-        "INSERT INTO layer_rows (province_code, kind, row_key, import_id, props, wkb) VALUES "
-        "(?, ?, ?, ?, ?, ?) ON CONFLICT (province_code, kind, row_key) DO UPDATE SET "
-        "import_id = excluded.import_id, props = excluded.props, wkb = excluded.wkb",
-        records,
-    )
+    """Insert layer rows (one statement per batch; replaced in tests)."""
+    store_sql.insert_rows(con, records)
+
+
+#: The mode an import of each kind is committed in when none is given: an operator's new list
+#: replaces that operator's old one; a register or an unserved list replaces the previous one.
+DEFAULT_MODES: dict[str, ImportMode] = {
+    "sites": ImportMode.REPLACE_OPERATOR,
+    "fibre": ImportMode.REPLACE_OPERATOR,
+    "coverage": ImportMode.REPLACE_OPERATOR,
+    "unserved": ImportMode.REPLACE_ALL,
+    "villages": ImportMode.REPLACE_ALL,
+}
 
 
 def _require_confirmed(staged: Staged) -> None:
@@ -3125,6 +3092,8 @@ def commit(
     *,
     allow_partial: bool = False,
     replace: bool = False,
+    mode: ImportMode | str | None = None,
+    who: str = "",
 ) -> CommitResult:
     """Write a staged import to the store, in one transaction.
 
@@ -3140,8 +3109,17 @@ def commit(
         CRS that is only proposed stops it either way (confirm them with
         :func:`confirm_file`).
     replace
-        Remove the province's rows of this kind before writing (a full new list). A village
-        register always replaces the previous one (linked through the aliases).
+        Shorthand for ``mode=ImportMode.REPLACE_ALL`` (a full new list of the kind), committed
+        even when the same file is already in the store (otherwise the same content is not
+        imported twice: ``already_imported``).
+    mode
+        How the import combines with the province's earlier imports of the kind
+        (:class:`geo.vocab.ImportMode`): ``add``, ``replace-operator`` (the operators of this
+        file replace their earlier rows; other operators stay) or ``replace-all``. Default
+        :data:`DEFAULT_MODES` (replace-operator for sites, fibre and declared coverage). A
+        village register always replaces the previous one (linked through the aliases).
+    who
+        The planner committing (kept with the import).
 
     Returns
     -------
@@ -3155,25 +3133,102 @@ def commit(
         The store is left as it was.
     """
     kind = staged.kind
+    mode = _mode(kind, ImportMode.REPLACE_ALL if replace else mode)
     left = staged.review_rows
     _require_confirmed(staged)
     if not allow_partial:
-        problems = [
-            Problem(vi, en, staged.file, sh, int(r), None)
-            for r, sh, en, vi in zip(
-                left["row"], left["sheet"], left["message_en"], left["message_vi"], strict=True
+        _refuse_unreviewed(staged, left)
+    frame, keys, repeated, staged = _rows_to_write(staged)
+    props, wkb = _serialise(frame)
+    operators = (
+        frame["operator"].dropna().astype(str).tolist() if "operator" in frame.columns else []
+    )
+    row_ops = (
+        frame["operator"].astype(object).where(frame["operator"].notna(), None).tolist()
+        if "operator" in frame.columns
+        else [None] * len(frame)
+    )
+    with closing(store.connect()) as con:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            existing = store_sql.find_active(
+                con, staged.province_code, kind, staged.content_hash, staged.sheet
             )
-        ]
-        if problems:
-            raise InputError(
-                f"{staged.file} is not ready to commit: {len(problems)} item(s) need review. "
-                "Confirm or correct them, or commit the resolved rows only (allow_partial).",
-                f"{staged.file} chưa thể lưu: {len(problems)} mục cần xem lại. Hãy xác nhận "
-                "hoặc sửa, hoặc chỉ lưu các dòng đã khớp (allow_partial).",
+            if existing is not None and not replace:
+                con.execute("ROLLBACK")
+                return CommitResult(existing, 0, left, already_imported=True)
+            import_id = store_sql.insert_import(
+                con,
+                province_code=staged.province_code,
+                kind=LayerKind(kind),
                 file=staged.file,
                 sheet=staged.sheet,
-                problems=problems,
+                content_hash=staged.content_hash,
+                n_rows=len(frame),
+                summary=staged.summary(),
+                mode=mode,
+                operators=operators,
+                committed_by=who,
             )
+            records = [
+                (import_id, k, staged.province_code, kind, op, p, w)
+                for k, op, p, w in zip(keys.to_numpy(), row_ops, props, wkb, strict=True)
+            ]
+            if kind == "villages":
+                records += _alias_records(staged, import_id)
+            _write_rows(con, records)
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+    log.info(
+        "committed %s (%s, %s): %d rows, import %d", staged.file, kind, mode, len(frame), import_id
+    )
+    return CommitResult(import_id, int(len(frame)), left, replaced_in_file=int(repeated.sum()))
+
+
+def _mode(kind: str, mode: ImportMode | str | None) -> ImportMode:
+    """The import mode to use (a register always replaces the previous one)."""
+    if kind == "villages":
+        return ImportMode.REPLACE_ALL
+    if mode is None:
+        return DEFAULT_MODES[kind]
+    try:
+        return ImportMode(mode)
+    except ValueError:
+        choices = ", ".join(m.value for m in ImportMode)
+        raise InputError(
+            f"Unknown import mode {mode!r}: use one of {choices}.",
+            f"Cách nhập {mode!r} không có: hãy dùng một trong {choices}.",
+            field="mode",
+        ) from None
+
+
+def _refuse_unreviewed(staged: Staged, left: pd.DataFrame) -> None:
+    problems = [
+        Problem(vi, en, staged.file, sh, int(r), None)
+        for r, sh, en, vi in zip(
+            left["row"], left["sheet"], left["message_en"], left["message_vi"], strict=True
+        )
+    ]
+    if problems:
+        raise InputError(
+            f"{staged.file} is not ready to commit: {len(problems)} item(s) need review. "
+            "Confirm or correct them, or commit the resolved rows only (allow_partial).",
+            f"{staged.file} chưa thể lưu: {len(problems)} mục cần xem lại. Hãy xác nhận "
+            "hoặc sửa, hoặc chỉ lưu các dòng đã khớp (allow_partial).",
+            file=staged.file,
+            sheet=staged.sheet,
+            problems=problems,
+        )
+
+
+def _rows_to_write(staged: Staged) -> tuple[gpd.GeoDataFrame, pd.Series, np.ndarray, Staged]:
+    """The resolved rows of a staged import in the store's schema, their keys (one record per
+    key: a repeated key keeps the later row), which rows were repeats, and the staged import
+    (a register relinked to the rows kept)."""
+    kind = staged.kind
     good = staged.frame["status"].isin(["ok", "confirmed"])
     frame = staged.frame[good]
     if kind == "villages" and staged.register is not None and not good.all():
@@ -3199,74 +3254,24 @@ def commit(
             file=staged.file,
         )
     keys = _row_keys(kind, frame)
-    # One record per key, as the store holds them: a repeated key (a row the planner accepted
-    # in place of an earlier one) keeps the later row.
     repeated = keys.duplicated(keep="last").to_numpy()
     if repeated.any():
         frame, keys = frame[~repeated], keys[~repeated]
-    props, wkb = _serialise(frame)
-    with closing(store.connect()) as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            existing = con.execute(
-                "SELECT import_id FROM imports WHERE province_code = ? AND kind = ? AND "
-                "content_hash = ? AND sheet = ?",
-                (staged.province_code, kind, staged.content_hash, staged.sheet or ""),
-            ).fetchone()
-            if existing is not None and not replace:
-                con.execute("ROLLBACK")
-                return CommitResult(int(existing[0]), 0, left, already_imported=True)
-            if existing is not None:
-                con.execute(
-                    "DELETE FROM layer_rows WHERE import_id = ? AND province_code = ? AND kind = ?",
-                    (existing[0], staged.province_code, kind),
-                )
-                con.execute("DELETE FROM imports WHERE import_id = ?", (existing[0],))
-            cur = con.execute(
-                "INSERT INTO imports (province_code, kind, file, sheet, content_hash, n_rows, "
-                "summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    staged.province_code,
-                    kind,
-                    staged.file,
-                    staged.sheet or "",
-                    staged.content_hash,
-                    int(len(frame)),
-                    json.dumps(staged.summary(), ensure_ascii=False, default=str),
-                ),
-            )
-            import_id = int(cur.lastrowid)
-            if kind == "villages" or replace:
-                con.execute(
-                    "DELETE FROM layer_rows WHERE province_code = ? AND kind IN (?, ?)",
-                    (staged.province_code, kind, f"{kind}_aliases"),
-                )
-            records = [
-                (staged.province_code, kind, k, import_id, p, w)
-                for k, p, w in zip(keys.to_numpy(), props, wkb, strict=True)
-            ]
-            if kind == "villages":
-                al = staged.register.aliases
-                akeys = (
-                    al["source"].astype(str)
-                    + "|"
-                    + al["source_id"].astype(str)
-                    + "|"
-                    + al["village_id"].astype(str)
-                )
-                alias_json = al.to_json(orient="records", lines=True, force_ascii=False)
-                records += [
-                    (staged.province_code, f"{kind}_aliases", k, import_id, p, None)
-                    for k, p in zip(akeys, alias_json.splitlines(), strict=True)
-                ]
-            _write_rows(con, records)
-            con.execute("COMMIT")
-        except BaseException:
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            raise
-    log.info("committed %s (%s): %d rows, import %d", staged.file, kind, len(frame), import_id)
-    return CommitResult(import_id, int(len(frame)), left, replaced_in_file=int(repeated.sum()))
+    return frame, keys, repeated, staged
+
+
+def _alias_records(staged: Staged, import_id: int) -> list[tuple]:
+    """The alias rows of an imported register (kind ``villages_aliases``)."""
+    al = staged.register.aliases
+    akeys = (
+        al["source"].astype(str) + "|" + al["source_id"].astype(str) + "|"
+        + al["village_id"].astype(str)
+    )
+    alias_json = al.to_json(orient="records", lines=True, force_ascii=False)
+    return [
+        (import_id, k, staged.province_code, "villages_aliases", None, p, None)
+        for k, p in zip(akeys, alias_json.splitlines(), strict=True)
+    ]
 
 
 @dataclass
@@ -3301,18 +3306,14 @@ class Layers:
 
 
 def _load_kind(con: sqlite3.Connection, province_code: str, kind: str) -> gpd.GeoDataFrame | None:
-    rows = con.execute(
-        "SELECT props, wkb FROM layer_rows WHERE province_code = ? AND kind = ? ORDER BY rowid",
-        (province_code, kind),
-    ).fetchall()
-    if not rows:
+    rows = store_sql.layer_rows(con, province_code, kind)
+    if rows.empty:
         return None
-    props = pd.read_json(io.StringIO("\n".join(r[0] for r in rows)), lines=True, dtype=False)
-    wkb = [r[1] for r in rows]
-    geometry = shapely.from_wkb(wkb) if wkb and wkb[0] is not None else None
-    if geometry is None:
+    props = pd.read_json(io.StringIO("\n".join(rows["props"])), lines=True, dtype=False)
+    wkb = rows["wkb"].tolist()
+    if wkb[0] is None:
         return props
-    return gpd.GeoDataFrame(props, geometry=geometry, crs="EPSG:4326")
+    return gpd.GeoDataFrame(props, geometry=shapely.from_wkb(wkb), crs="EPSG:4326")
 
 
 def load_layers(store: Store, province_code: str) -> Layers:

@@ -52,6 +52,8 @@ class Model:
     radii: dict[str, float]
     sharing_distance_m: float
     sources: dict[str, dict] = field(default_factory=dict)
+    declared_coverage: gpd.GeoDataFrame | None = None
+    """Operators' declared coverage polygons imported by the planner (operator, technology)."""
 
     @property
     def province_code(self) -> str:

@@ -43,6 +43,7 @@ import shapely
 from geo.errors import InputError, Problem
 from geo.extent import VIETNAM_BBOX
 from geo.readers import coords
+from geo.store import imports as store_sql
 
 __all__ = [
     "COLUMNS",
@@ -158,11 +159,8 @@ def _path(store_path) -> Path:
 def _connect(path: Path) -> sqlite3.Connection:
     """A new connection (autocommit, WAL) with the table made; close it after use:
     ``with closing(_connect(path)) as con``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=30, isolation_level=None)
+    con = store_sql.connect(path)
     try:
-        con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA busy_timeout=30000")
         con.executescript(_SCHEMA)
     except BaseException:
         con.close()

@@ -40,3 +40,15 @@ def dienbien_model(dienbien):
     from geo import pipeline
 
     return pipeline.build(dienbien)
+
+
+@pytest.fixture(autouse=True)
+def _own_stores(tmp_path_factory, monkeypatch):
+    """Every test starts with its own, empty user data folder: the stores' default paths
+    (imports, assignments, accounts, actuals) never reach the developer's real ones. A test
+    that sets ``$COVERAGE_IMPORTS_DB`` or the like itself overrides this."""
+    home = tmp_path_factory.mktemp("data_home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    for var in ("COVERAGE_IMPORTS_DB", "COVERAGE_ASSIGNMENTS_DB", "COVERAGE_ACCOUNTS_DB",
+                "COVERAGE_ACTUALS_DB"):
+        monkeypatch.delenv(var, raising=False)

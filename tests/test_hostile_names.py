@@ -11,9 +11,8 @@ report CSV and the register's history CSV. Each name must be there literally (HT
 HTML, the exact text in string cells of an .xlsx, with a leading ``'`` in CSV when it starts
 like a formula), never evaluated.
 
-``python -m geo map`` does not read the import store yet (geo/workspace.py is being wired), so
-the committed register reaches the map through the Python API (``imports.load_layers`` +
-``apply_layers`` + ``pipeline.build``), as the app does.
+The committed register reaches the map both through ``python -m geo map --store`` and through
+the Python API (``imports.load_layers`` + ``apply_layers`` + ``pipeline.build``).
 """
 
 from __future__ import annotations

@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         "units": units_cli.run,
         "assignments": assignments_cli.run,
         "import": imports_cli.run,
+        "store": imports_cli.run_store,
         "users": users_cli.run,
     }
     try:

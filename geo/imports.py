@@ -68,7 +68,6 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Mapping
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
@@ -319,7 +318,7 @@ class Store:
 
     def __init__(self, path: str | os.PathLike | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
-        with closing(self.connect()):
+        with store_sql.opened(self.path):
             pass
         self.mappings = MappingMemory(self.path)
 
@@ -336,22 +335,22 @@ class Store:
         ``province_code``, ``kind``, ``file``, ``sheet``, ``n_rows``, ``committed_at``,
         ``committed_by``, ``mode``, ``operators`` (list), and with ``removed=True`` the removed
         ones too (``removed_at``, ``removed_by`` set)."""
-        with closing(self.connect()) as con:
+        with store_sql.opened(self.path) as con:
             return store_sql.imports_frame(con, province_code, removed=removed)
 
     def find_import(self, province_code: str, kind: str, content_hash: str, sheet: str | None):
         """The id of an active import of the same content, or None."""
-        with closing(self.connect()) as con:
+        with store_sql.opened(self.path) as con:
             return store_sql.find_active(con, province_code, kind, content_hash, sheet)
 
     def count_rows(self, province_code: str, kind: str) -> int:
         """How many rows the committed layer of a kind holds for a province."""
-        with closing(self.connect()) as con:
+        with store_sql.opened(self.path) as con:
             return len(store_sql.layer_rows(con, province_code, kind))
 
     def version(self, province_code: str) -> tuple[int, ...]:
         """What identifies the store's content for a province (for cache keys)."""
-        with closing(self.connect()) as con:
+        with store_sql.opened(self.path) as con:
             return store_sql.version(con, province_code)
 
     def remove(self, import_id: int, who: str) -> dict:
@@ -363,7 +362,7 @@ class Store:
         InputError
             No such import, or it was removed already.
         """
-        with closing(self.connect()) as con:
+        with store_sql.opened(self.path) as con:
             con.execute("BEGIN IMMEDIATE")
             try:
                 record = store_sql.mark_removed(con, import_id, who)
@@ -381,12 +380,12 @@ class Store:
         """Remember that ``printed`` (a commune within district ``scope``, or a village within
         commune ``scope``) is ``target_id``."""
         key = names.name_key(printed, level=level)
-        with closing(self.connect()) as con:
+        with store_sql.opened(self.path) as con:
             store_sql.remember(con, province_code, level, scope, key, printed, target_id)
 
     def confirmations(self, province_code: str, level: str) -> pd.DataFrame:
         """Remembered confirmations: ``scope``, ``name_key``, ``target_id``, ``printed``."""
-        with closing(self.connect()) as con:
+        with store_sql.opened(self.path) as con:
             return store_sql.confirmations(con, province_code, level)
 
 
@@ -3148,7 +3147,7 @@ def commit(
         if "operator" in frame.columns
         else [None] * len(frame)
     )
-    with closing(store.connect()) as con:
+    with store_sql.opened(store.path) as con:
         con.execute("BEGIN IMMEDIATE")
         try:
             existing = store_sql.find_active(
@@ -3331,7 +3330,7 @@ def load_layers(store: Store, province_code: str) -> Layers:
     from geo import placements as placements_mod
     from geo import sites as sites_mod
 
-    with closing(store.connect()) as con:
+    with store_sql.opened(store.path) as con:
         sites = _load_kind(con, province_code, "sites")
         fibre = _load_kind(con, province_code, "fibre")
         vill = _load_kind(con, province_code, "villages")

@@ -11,6 +11,16 @@ python -m geo import unserved phu_luc_2.xlsx --province "Điện Biên" --output
 python -m geo import sites tram_bts.csv --province 11 --output sites.gpkg --crs 9205
 python -m geo import coverage viettel_4g.kml --province "Lai Châu" --output cov.geojson
 python -m geo import sites tram.csv --province 11 --output sites.geojson --header-row 3
+python -m geo import sites viettel.xlsx --province 11 --commit --user "Nguyễn Văn An"
+python -m geo import sites vnpt.xlsx --province 11 --commit --mode add
+python -m geo store list --province 11
+python -m geo store remove 3 --user "Nguyễn Văn An"
+
+A commit combines with the province's earlier imports of the same kind by ``--mode``:
+``replace-operator`` (default for sites, fibre and declared coverage: the operators in the file
+replace their earlier rows, other operators' rows stay), ``add`` (keep everything; a row with the
+same key is replaced) or ``replace-all``. ``store remove`` takes one import back; the layer is
+recomputed from the others.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ from pathlib import Path
 
 from geo import cells
 from geo.errors import InputError
+from geo.vocab import ImportMode
 
 log = logging.getLogger("geo.imports")
 
@@ -41,7 +52,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("kind", choices=KINDS, help="what the file holds")
     p.add_argument("file", help=".xlsx, .csv, .zip (Shapefile), .kml, .kmz, .geojson, .gpkg, .tif")
     p.add_argument("--province", required=True, help="name in any spelling, or GSO code")
-    p.add_argument("--output", required=True, help="the matched layer: .geojson, .gpkg, .kml, …")
+    p.add_argument(
+        "--output", default=None,
+        help="write the matched layer: .geojson, .gpkg, .kml, … (needed unless --commit)",
+    )
     p.add_argument("--report", default=None, help="CSV of every row's match status")
     p.add_argument(
         "--crs", default=None, help="CRS of the coordinates: 9205, EPSG:9205, 103°00', …"
@@ -67,7 +81,31 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         action="store_true",
         help="also commit to the import store when every row is resolved",
     )
-    p.add_argument("--store", default=None, help="the import store (SQLite file)")
+    p.add_argument(
+        "--store", default=None,
+        help="the import store (default $COVERAGE_IMPORTS_DB, else the user's data folder)",
+    )
+    p.add_argument(
+        "--mode", choices=[m.value for m in ImportMode], default=None,
+        help="how a commit combines with earlier imports of the kind (default: replace-operator "
+        "for sites, fibre and coverage; replace-all for unserved lists and village registers)",
+    )
+    p.add_argument("--user", default="", help="who commits (kept with the import)")
+
+    s = subparsers.add_parser(
+        "store",
+        help="the import store: list the committed imports, or remove one",
+        description="List the committed imports of the import store, or take one back.",
+    )
+    actions = s.add_subparsers(dest="store_action", required=True)
+    ls = actions.add_parser("list", help="the committed imports, newest first")
+    ls.add_argument("--province", default=None, help="only this province (name or GSO code)")
+    ls.add_argument("--removed", action="store_true", help="also the removed imports")
+    ls.add_argument("--store", default=None, help="the import store (SQLite file)")
+    rm = actions.add_parser("remove", help="take one import back (its layer recomputes)")
+    rm.add_argument("import_id", type=int)
+    rm.add_argument("--user", required=True, help="who removes it (kept with the import)")
+    rm.add_argument("--store", default=None, help="the import store (SQLite file)")
     return p
 
 
@@ -77,6 +115,12 @@ def run(args: argparse.Namespace) -> int:
     from layers import export
 
     path = Path(args.file)
+    if not args.output and not args.commit:
+        raise InputError(
+            "Give --output FILE to write the matched layer, or --commit to save it in the store.",
+            "Hãy cho --output TỆP để ghi lớp đã khớp, hoặc --commit để lưu vào kho.",
+            field="--output",
+        )
     if not path.is_file():
         raise InputError(f"File {path} does not exist.", f"Không có tệp {path}.", file=str(path))
     store = imports.Store(args.store) if (args.store or args.commit) else None
@@ -92,9 +136,10 @@ def run(args: argparse.Namespace) -> int:
         store=store,
         on_error="skip" if args.skip_bad_rows else "raise",
     )
-    layer = imports.export_frame(staged)
-    out = export.write_layer(layer, args.output, layer=args.kind)
-    log.info("wrote %d features to %s", len(layer), out)
+    if args.output:
+        layer = imports.export_frame(staged)
+        out = export.write_layer(layer, args.output, layer=args.kind)
+        log.info("wrote %d features to %s", len(layer), out)
     report = staged.report
     file_items = _file_items(staged)
     if args.report:
@@ -124,13 +169,37 @@ def run(args: argparse.Namespace) -> int:
             print("Some rows need review: write them with --report REPORT.csv.", file=sys.stderr)
         return EXIT_REVIEW
     if args.commit:
-        result = imports.commit(staged, store)
+        result = imports.commit(staged, store, mode=args.mode, who=args.user)
         print(
             f"committed to {store.path} (import {result.import_id}"
             + (", already there" if result.already_imported else "")
-            + ")",
+            + f", mode {imports.DEFAULT_MODES[args.kind] if args.mode is None else args.mode})",
             file=sys.stderr,
         )
+    return EXIT_OK
+
+
+def run_store(args: argparse.Namespace) -> int:
+    """Run ``python -m geo store list|remove``."""
+    from geo import imports, units
+
+    store = imports.Store(args.store)
+    if args.store_action == "remove":
+        record = store.remove(args.import_id, args.user)
+        print(
+            f"removed import {args.import_id} ({record['kind']} of {record['province_code']}: "
+            f"{record['file']}); the layer is recomputed from the other imports",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    code = units.resolve_province(args.province)[0] if args.province else None
+    done = store.imports(code, removed=args.removed)
+    done["operators"] = done["operators"].map(", ".join)
+    columns = ["import_id", "province_code", "kind", "file", "sheet", "n_rows", "mode",
+               "operators", "committed_by", "committed_at"]
+    if args.removed:
+        columns += ["removed_by", "removed_at"]
+    sys.stdout.write(cells.safe_frame(done[columns]).to_csv(index=False))
     return EXIT_OK
 
 

@@ -19,11 +19,12 @@ same tables) is migrated in one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -49,6 +50,8 @@ ENV_STORE = "COVERAGE_IMPORTS_DB"
 APPLICATION_ID = 0x564E4349
 #: The schema this code writes; 1 was the first store (no application id, one row per key).
 SCHEMA_VERSION = 2
+#: Seconds a connection waits for another writer before the store is reported busy.
+BUSY_TIMEOUT_S = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 #: Tables a store of this project holds (any other table makes a file foreign).
 _OUR_TABLES = frozenset(
@@ -177,12 +180,15 @@ def inspect(path: Path) -> tuple[str, int]:
             "tệp không phải kho dữ liệu nhập (không phải SQLite, hoặc đã hỏng).",
         )
     try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as ro:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)) as ro:
             app_id = ro.execute("PRAGMA application_id").fetchone()[0]
             version = ro.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in ro.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             check = [r[0] for r in ro.execute("PRAGMA quick_check").fetchall()]
     except sqlite3.DatabaseError as exc:
+        if _is_busy(exc):
+            raise _busy(path, exc) from exc
         raise _file_error(path, f"the file is damaged ({exc}).", f"tệp đã hỏng ({exc}).") from exc
     if check != ["ok"]:
         raise _file_error(
@@ -238,17 +244,19 @@ def connect(path: Path) -> sqlite3.Connection:
     elif not os.access(path, os.W_OK):
         raise _read_only(path)
     try:
-        con = sqlite3.connect(path, timeout=30, isolation_level=None)
+        con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     except sqlite3.OperationalError as exc:
         raise _read_only(path, exc) from exc
     try:
-        con.execute("PRAGMA busy_timeout=30000")
+        con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA foreign_keys=ON")
         if version < SCHEMA_VERSION:
             _migrate(con, version)
     except sqlite3.OperationalError as exc:
         con.close()
+        if _is_busy(exc):
+            raise _busy(path, exc) from exc
         if _is_read_only(exc):
             raise _read_only(path, exc) from exc
         raise _file_error(path, f"it cannot be written ({exc}).", f"không ghi được ({exc}).") from exc
@@ -256,6 +264,42 @@ def connect(path: Path) -> sqlite3.Connection:
         con.close()
         raise
     return con
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _busy(path: Path, exc: BaseException) -> StoreFileError:
+    return StoreFileError(
+        f"Import store {path} is busy: another program holds it locked ({exc}). The planner's "
+        "layers cannot be read now, and nothing is shown in their place; try again in a "
+        "moment, or close the other program.",
+        f"Kho dữ liệu nhập {path} đang bận: chương trình khác đang khóa tệp ({exc}). Không đọc "
+        "được các lớp dữ liệu đã nhập, và không có gì được hiển thị thay thế; hãy thử lại sau "
+        "ít phút, hoặc đóng chương trình kia.",
+        file=str(path),
+    )
+
+
+@contextlib.contextmanager
+def opened(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to the store (:func:`connect`), closed after the block; a busy or damaged
+    file met while reading or writing raises :class:`StoreFileError` naming it."""
+    con = connect(path)
+    try:
+        yield con
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            raise _busy(path, exc) from exc
+        raise
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.IntegrityError):
+            raise
+        raise _file_error(path, f"the file is damaged ({exc}).", f"tệp đã hỏng ({exc}).") from exc
+    finally:
+        con.close()
 
 
 def _migrate(con: sqlite3.Connection, version: int) -> None:

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.realdata
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-ASSIGN_PAGE = "pages/phan_cong.py"
+ASSIGN_PAGE = "ui/pages/phan_cong.py"
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_indicators_2025_follow_the_model_and_a_merged_province_is_built_whole(a
     made_of = [c for c in _texts(at.sidebar.caption) if c.startswith("Gồm")]
     assert made_of and "Tỉnh Bình Dương" in made_of[0] and "Tỉnh Bà Rịa" in made_of[0]
     assert not any("chưa đủ" in c for c in _texts(at.caption))
-    from layers import app_common
+    from ui import app_common
 
     model = app_common.build_model(("74", "77", "79"), None, at.session_state["_scope"].radii, 30.0)
     assert set(model.communes["province_code"]) == {"74", "77", "79"}
@@ -185,7 +185,7 @@ def test_assignments_page_needs_a_name_then_imports_phu_luc_2(app, register):
 
 
 def test_assign_with_the_proposal_change_status_undo_and_history(app, register):
-    from layers import app_common
+    from ui import app_common
 
     at = app
     at.switch_page(ASSIGN_PAGE)
@@ -241,7 +241,7 @@ def test_assign_with_the_proposal_change_status_undo_and_history(app, register):
 
 
 def test_a_version_conflict_is_refused_with_the_current_value(app, register):
-    from layers import app_common
+    from ui import app_common
 
     at = app
     at.switch_page(ASSIGN_PAGE)
@@ -295,7 +295,7 @@ def test_assignments_page_in_english_and_2025_units(app, register):
 
 
 def test_verified_village_counts_as_served_on_the_map(app, register):
-    from layers import app_common
+    from ui import app_common
 
     at = app
     share_label = "Tỷ lệ thôn/bản được phủ sóng di động băng rộng"
@@ -552,7 +552,8 @@ def test_the_overdue_view_says_why_a_plans_whole_list_fell_overdue_at_once():
 def test_count_served_with_an_empty_register_calls_served_status(monkeypatch):
     import warnings
 
-    from layers import app_common, tables
+    from layers import tables
+    from ui import app_common
 
     calls = []
     real = asg.served_status
@@ -691,7 +692,7 @@ def test_map_escapes_assignments_and_marks_the_clicked_ids(dienbien_model):
 
 
 def test_markdown_escaping_of_data():
-    from layers.app_common import md
+    from ui.app_common import md
 
     assert md("Bản *A* [x](y) :red[z] #1") == r"Bản \*A\* \[x\]\(y\) \:red\[z\] \#1"
     assert md("Xã Ẳng Tở") == "Xã Ẳng Tở"

@@ -256,7 +256,7 @@ def import_page(real_data, tmp_path, monkeypatch):
     monkeypatch.setattr(streamlit, "file_uploader", lambda *a, **k: uploaded.get("file"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
     at.run()
-    at.switch_page("pages/2_Nhap_du_lieu.py")
+    at.switch_page("ui/pages/nhap_du_lieu.py")
     at.run()
     assert not at.exception, at.exception
     at.upload = lambda name, data: uploaded.__setitem__("file", _Upload(name, data))
@@ -344,7 +344,7 @@ def test_every_selectbox_call_of_the_page_passes_a_placeholder():
     ``_kept`` helper adds it for the selectboxes it draws."""
     import ast
 
-    tree = ast.parse((ROOT / "layers" / "app_imports.py").read_text(encoding="utf-8"))
+    tree = ast.parse((ROOT / "ui" / "app_imports.py").read_text(encoding="utf-8"))
     calls = [
         node
         for node in ast.walk(tree)

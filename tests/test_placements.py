@@ -241,8 +241,8 @@ def test_a_placed_declared_village_moves_in_the_declared_list_too(dienbien, tmp_
 def test_a_placed_village_moves_in_an_imported_unserved_list_and_on_the_map_page(
     dienbien, tmp_path, monkeypatch
 ):
-    from layers import app_imports
     from tests.test_imports import _phu_luc_2_xlsx
+    from ui import app_imports
 
     path = tmp_path / "imports.sqlite"
     monkeypatch.setenv("COVERAGE_IMPORTS_DB", str(path))

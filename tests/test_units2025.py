@@ -344,7 +344,7 @@ def test_a_model_of_all_the_old_provinces_of_a_new_province_is_complete(real_dat
     """Hưng Yên from 01/07/2025 is the old Hưng Yên (33) and Thái Bình (34): a model built from
     both (as the app merges them) is complete, a model of one of them is not."""
     from geo import pipeline, province
-    from layers.app_common import merged_province
+    from ui.app_common import merged_province
 
     both = u5.indicators_2025(pipeline.build(merged_province(("33", "34"))))
     assert both["provinces_pre2025"] == ["33", "34"]

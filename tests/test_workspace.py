@@ -293,3 +293,45 @@ def test_a_read_only_store_says_read_only(tmp_path, monkeypatch):
         imports.Store(path)
     assert "read-only" in info.value.message("en")
     assert "chỉ đọc" in info.value.message("vi")
+
+
+PARITY_KEYS = (
+    "villages", "villages_mobile_share", "villages_fibre_share", "population_covered", "sites",
+    "site_records", "physical_sites", "shared_physical_sites", "site_sharing_rate",
+    "total_not_spots", "partial_not_spots", "unserved_by_operator",
+)
+
+
+@pytest.mark.parametrize("units_system", ["pre2025", "2025"])
+def test_the_app_and_the_command_line_give_the_same_indicators(
+    site_files, tmp_path, monkeypatch, real_data, units_system
+):
+    """The same scope built through the app's code (the sidebar's scope, the app's cached
+    model and indicators) and through `python -m geo indicators` gives the same figures, with
+    the planner's committed sites read from the same store."""
+    from streamlit.testing.v1 import AppTest
+
+    store = tmp_path / "store.sqlite"
+    monkeypatch.setenv("COVERAGE_IMPORTS_DB", str(store))
+    monkeypatch.setenv("COVERAGE_ASSIGNMENTS_DB", str(tmp_path / "reg.sqlite"))
+    r = _cli("import", "sites", str(site_files[0]), "--province", "11", "--commit")
+    assert r.returncode == 0, r.stderr
+
+    from ui import app_common
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
+    at.session_state["kept_units"] = units_system
+    at.run()
+    assert not at.exception, at.exception
+    scope = at.session_state["_scope"]
+    assert scope.units == units_system and scope.codes == ("11",)
+    model = app_common.model_for(scope)
+    on_screen = app_common.indicators_for(scope, model)
+
+    r = _cli("indicators", "--province", "11", "--units", units_system, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    in_file = json.loads(r.stdout)
+    assert on_screen["sources"]["sites"]["by_province"] == {"11": "planner"}
+    for key in PARITY_KEYS:
+        assert in_file[key] == pytest.approx(on_screen[key]), key
+    assert in_file["sites"] == 5

@@ -23,9 +23,10 @@ from geo import assignments as asg
 from geo import plans, province, units2025
 from geo.errors import CoverageError
 from geo.operators import OPERATOR_DISPLAY, OPERATORS
-from layers import app_common, export, maps, tables
+from layers import export, maps, tables
 from layers.assignments_xlsx import phu_luc_2_xlsx
 from layers.i18n import fmt_date, fmt_number, t
+from ui import app_common
 
 MAP_KEY = "assign_map"
 TIP_ID = re.compile(r"(?:Mã thôn/bản|Village ID):\s*(\S+)\s*$")

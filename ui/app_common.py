@@ -1,11 +1,11 @@
 """What every page of the Streamlit app shares: the sidebar, the chosen scope, the cached models,
 the assignment register.
 
-This is the app's edge (with ``app.py`` and ``pages/``): the only module of ``layers`` that imports
-Streamlit, and the place where loaded data and built models are cached (``st.cache_*``). Pages
-call :func:`current_scope` for the sidebar's choices of this run and :func:`model_for` for the
-model; a page that brings the planner's own sites or fibre calls :func:`build_model` with them
-(cached by their content) and may return extra map layers from :func:`planner_layers`.
+This is the app's edge (with ``app.py`` and ``ui/pages/``): Streamlit lives in ``ui`` only, and
+this is where loaded provinces and built models are cached (``st.cache_*``). The models
+themselves are assembled by :func:`geo.workspace.build`, the same assembly as the command line's.
+Pages call :func:`current_scope` for the sidebar's choices of this run and :func:`model_for` for
+the model.
 
 Units before / from 01/07/2025: in the new units there is no district level. A new province is
 made of one or more old ones (:func:`geo.units2025.provinces_2025_table`); its model is built
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -28,9 +27,10 @@ import pandas as pd
 import streamlit as st
 
 from geo import assignments as asg
-from geo import imports, indicators, pipeline, plans, province, units, units2025
+from geo import indicators, pipeline, plans, province, units, units2025, workspace
 from geo.coverage import DEFAULT_RADII_M
 from geo.errors import CoverageError
+from geo.vocab import UnitSystem
 from layers.i18n import LANGS, t
 
 __all__ = [
@@ -50,7 +50,6 @@ __all__ = [
     "merged_province",
     "model_for",
     "pages",
-    "planner_layers",
     "planner_session",
     "proposals_for",
     "register_conn",
@@ -69,11 +68,11 @@ LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 UNITS = ("pre2025", "2025")
 
 #: The pages, in the order of the menu: (file under the repository, label key, icon, URL path).
-#: A page file in ``pages/`` that is not listed here is added after them, titled by its name.
+#: A page file in ``ui/pages/`` that is not listed here is added after them, titled by its name.
 PAGES: list[tuple[str, str, str, str]] = [
-    ("pages/ban_do.py", "page_map", ":material/map:", "ban-do"),
-    ("pages/2_Nhap_du_lieu.py", "page_imports", ":material/upload_file:", "nhap-du-lieu"),
-    ("pages/phan_cong.py", "page_assignments", ":material/assignment:", "phan-cong"),
+    ("ui/pages/ban_do.py", "page_map", ":material/map:", "ban-do"),
+    ("ui/pages/nhap_du_lieu.py", "page_imports", ":material/upload_file:", "nhap-du-lieu"),
+    ("ui/pages/phan_cong.py", "page_assignments", ":material/assignment:", "phan-cong"),
 ]
 
 
@@ -342,7 +341,7 @@ def current_scope() -> Scope:
 def pages(lang: str) -> list:
     """The app's pages for :func:`st.navigation`, titled in ``lang`` (the map is the default).
 
-    Every ``pages/*.py`` file not in :data:`PAGES` is added after them, titled by its name, so
+    Every ``ui/pages/*.py`` file not in :data:`PAGES` is added after them, titled by its name, so
     that a new page shows up without changing ``app.py``.
     """
     out = []
@@ -352,8 +351,8 @@ def pages(lang: str) -> list:
             continue
         listed.add(path)
         out.append(st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=i == 0))
-    for extra in sorted((ROOT / "pages").glob("*.py")):
-        rel = f"pages/{extra.name}"
+    for extra in sorted((ROOT / "ui" / "pages").glob("*.py")):
+        rel = f"ui/pages/{extra.name}"
         if rel in listed or extra.name.startswith("_"):
             continue
         out.append(st.Page(rel))
@@ -372,15 +371,8 @@ def load_province(code: str) -> province.ProvinceData:
 
 
 def merged_province(codes: tuple[str, ...]) -> province.ProvinceData:
-    """Several pre-2025 provinces as one (the provinces a new province is made of).
-
-    Communes, villages (one row per ``village_id``), aliases and declared lists are put
-    together; the first code stays the ``province_code`` (it leads to the new province in
-    :func:`geo.units2025.context`) and the name is the new province's. The plans of the first
-    province only are read by :func:`geo.indicators.compute` (no transcribed plan is of a
-    merged province), and the demo sites and fibre are those of the first province (none of the
-    provinces with demo layers was merged with another).
-    """
+    """Several pre-2025 provinces as one (the provinces a new province is made of), with the
+    new province's name (:func:`geo.workspace.merge_provinces`)."""
     parts = [load_province(c) for c in codes]
     if len(parts) == 1:
         return parts[0]
@@ -388,54 +380,30 @@ def merged_province(codes: tuple[str, ...]) -> province.ProvinceData:
     name = (
         units2025.provinces_2025_table().set_index("province_2025_code").loc[new, "province_2025"]
     )
-    communes = gpd.GeoDataFrame(
-        pd.concat([p.communes for p in parts], ignore_index=True), geometry="geometry",
-        crs=parts[0].communes.crs,
-    )
-    villages = gpd.GeoDataFrame(
-        pd.concat([p.register.villages for p in parts], ignore_index=True)
-        .drop_duplicates("village_id")
-        .reset_index(drop=True),
-        geometry="geometry", crs=parts[0].register.villages.crs,
-    )
-    aliases = pd.concat([p.register.aliases for p in parts], ignore_index=True)
-    register = dataclasses.replace(parts[0].register, villages=villages, aliases=aliases)
-    declared_parts = [p.declared for p in parts if p.declared is not None]
-    declared = (
-        gpd.GeoDataFrame(pd.concat(declared_parts, ignore_index=True), geometry="geometry",
-                         crs=declared_parts[0].crs)
-        if declared_parts else None
-    )
-    plan_ids = [pid for p in parts for pid in p.plan_ids]
-    return province.ProvinceData(codes[0], name, communes, register, declared, plan_ids)
+    return workspace.merge_provinces(parts, name)
 
 
-def _frame_key(frame: pd.DataFrame | None) -> str:
-    """A digest of a frame's content (the cache key of a planner's layer); "" for None."""
-    if frame is None:
-        return ""
-    h = hashlib.sha1()
-    plain = pd.DataFrame(frame).drop(columns=getattr(frame, "_geometry_column_name", None) or [],
-                                     errors="ignore")
-    h.update(pd.util.hash_pandas_object(plain.astype(str), index=False).to_numpy().tobytes())
-    h.update("|".join(map(str, plain.columns)).encode())
-    if isinstance(frame, gpd.GeoDataFrame):
-        h.update(b"".join(g.wkb if g is not None else b"-" for g in frame.geometry))
-    return h.hexdigest()
+def workspace_scope(scope: Scope) -> workspace.Scope:
+    """The sidebar's scope as the workspace's."""
+    return workspace.Scope(
+        UnitSystem(scope.units), scope.province_code, scope.province, scope.codes,
+        scope.district, scope.district_name, scope.commune_2025, scope.commune_2025_name,
+    )
+
+
+def settings_for(scope: Scope) -> workspace.Settings:
+    """The sidebar's year, radii and sharing distance as the workspace's settings."""
+    return workspace.Settings.make(scope.year, dict(scope.radii), scope.sharing_distance)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _model(codes: tuple[str, ...], year, radii: tuple, distance: float, sites_key: str,
-           fibre_key: str, planner: tuple, _sites=None, _fibre=None) -> pipeline.Model:
-    data = merged_province(codes)
-    # The planner's committed imports replace the demo layers (one old province at a time).
-    layers = planner_layers(codes[0]) if len(codes) == 1 else None
-    if layers is not None:
-        data = imports.apply_layers(data, layers)
-        _sites = layers.sites if _sites is None else _sites
-        _fibre = layers.fibre if _fibre is None else _fibre
-    return pipeline.build(data, year=year, radii=dict(radii),
-                          sharing_distance_m=distance, sites=_sites, fibre=_fibre)
+def _model(codes: tuple[str, ...], units_system: str, name: str, year: int | None,
+           radii: tuple, distance: float, imports_path: str, store_key: tuple
+           ) -> pipeline.Model:
+    scope = workspace.Scope(UnitSystem(units_system), codes[0], name, codes)
+    settings = workspace.Settings(year, radii, distance)
+    stores = workspace.Stores(imports=Path(imports_path))
+    return workspace.build(scope, settings, stores=stores, loader=load_province)
 
 
 def build_model(
@@ -443,10 +411,12 @@ def build_model(
     year: int | None,
     radii,
     distance: float,
-    sites: gpd.GeoDataFrame | None = None,
-    fibre: pd.DataFrame | None = None,
+    *,
+    units_system: str = "pre2025",
 ) -> pipeline.Model:
-    """The model of a province (cached by its arguments, a planner's layers by their content).
+    """The model of a province or of the old provinces of a new one, through
+    :func:`geo.workspace.build` (the same assembly as the command line), cached until the
+    settings or the import store change.
 
     Parameters
     ----------
@@ -454,34 +424,26 @@ def build_model(
         A pre-2025 GSO province code, or a tuple of them (the provinces of a new province:
         :attr:`Scope.codes`).
     year, radii, distance
-        As in :func:`geo.pipeline.build` (``radii`` as a mapping or (technology, metres) pairs).
-    sites, fibre
-        The planner's layers; the demo layers when None.
+        The settings (``radii`` as a mapping or (technology, metres) pairs).
     """
     codes = (code,) if isinstance(code, str) else tuple(code)
-    radii = tuple(sorted(dict(radii).items()))
-    return _model(codes, year, radii, float(distance), _frame_key(sites), _frame_key(fibre),
-                  planner_key(codes), _sites=sites, _fibre=fibre)
+    stores = workspace.Stores.default()
+    settings = workspace.Settings.make(year, dict(radii), distance)
+    key = workspace.store_version(stores.imports, codes)
+    name = merged_province(codes).province
+    return _model(codes, units_system, name, settings.year, settings.radii,
+                  settings.sharing_distance_m, str(stores.imports), key)
 
 
-def model_for(scope: Scope, sites=None, fibre=None) -> pipeline.Model:
+def model_for(scope: Scope) -> pipeline.Model:
     """The model of the scope's province(s) (:func:`build_model`)."""
     return build_model(scope.codes, scope.year, scope.radii, scope.sharing_distance,
-                       sites=sites, fibre=fibre)
-
-
-def planner_layers(code: str) -> imports.Layers | None:
-    """The planner's committed layers of a province (the import page's store), or None."""
-    from layers import app_imports
-
-    return app_imports.planner_layers(code)
+                       units_system=scope.units)
 
 
 def planner_key(codes: tuple[str, ...]) -> tuple:
     """What identifies the import store's content for these provinces (for cache keys)."""
-    from layers import app_imports
-
-    return tuple(app_imports.planner_version(c) for c in codes)
+    return workspace.store_version(workspace.Stores.default().imports, codes)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

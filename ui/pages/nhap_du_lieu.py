@@ -1,8 +1,8 @@
 """Nhập dữ liệu (Import data): the planner's own files replace the synthetic layers, and villages
-located only by their commune are placed by hand. Everything is in :mod:`layers.app_imports`."""
+located only by their commune are placed by hand. Everything is in :mod:`ui.app_imports`."""
 
 from __future__ import annotations
 
-from layers import app_imports
+from ui import app_imports
 
 app_imports.render()

@@ -17,8 +17,9 @@ from geo import assignments as asg
 from geo import coverage, demo, pipeline, registry, units2025
 from geo.errors import CoverageError
 from geo.sites import SITE_SHARING_DEFINITION
-from layers import app_common, export, maps, tables
+from layers import export, maps, tables
 from layers.i18n import fmt_number, t
+from ui import app_common
 
 DOWNLOAD_LAYERS = ("villages", "communes", "sites", "unserved")
 DOWNLOAD_FORMATS = {
@@ -109,8 +110,7 @@ if not has_sites:
 # Map
 # ---------------------------------------------------------------------------------------------
 
-planner = app_common.planner_layers(scope.codes[0]) if len(scope.codes) == 1 else None
-declared_cov = planner.coverage if planner is not None else None
+declared_cov = model.declared_coverage
 fmap = maps.build_map(
     model, lang=lang, district_code=scope.district, collapsed_layers=True, units=scope.units,
     commune_2025_code=scope.commune_2025,

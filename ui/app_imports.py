@@ -391,7 +391,7 @@ _VOLATILE = frozenset(
 _VN_TIME = dt.timezone(dt.timedelta(hours=7))
 _STATE = "imp"
 #: Where the sidebar keeps the planner's name ("Người thực hiện (họ tên)"): the value of
-#: :func:`layers.app_common._kept` for its text input "planner".
+#: :func:`ui.app_common._kept` for its text input "planner".
 PLANNER_KEY = "kept_planner"
 
 
@@ -449,7 +449,7 @@ def _layers(path: str, code: str, version: tuple) -> imports.Layers | None:
         # list is moved by imports.apply_layers, which applies ``layers.placed`` again).
         register = layers.villages
         if register is None:
-            from layers import app_common
+            from ui import app_common
 
             register = app_common.load_province(code).register
         moved = placements.apply_placements(register.villages, placed)
@@ -651,7 +651,7 @@ def _fmt_deg(v: float, lang: str) -> str:
 
 def render() -> None:
     """Draw the import page (called by ``pages/2_Nhap_du_lieu.py``)."""
-    from layers import app_common
+    from ui import app_common
 
     scope = app_common.current_scope()
     lang = scope.lang

@@ -26,8 +26,7 @@ absolute_expires_at)``
     Failed sign-ins per key (``name:<account>`` or ``client:<client>``) and the keys whose
     attempts are refused until a time.
 
-The small helpers of the section "The file" (inspect, connect, transaction) are meant to be
-replaced by :mod:`geo.store.sqlite` once it exists.
+Opening, checking and transactions are :mod:`geo.store.sqlite`'s.
 """
 
 from __future__ import annotations
@@ -35,11 +34,11 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.errors import CoverageError
+from geo.store import sqlite
+from geo.store.sqlite import BUSY_TIMEOUT_S, DatabaseBusyError, DatabaseFileError
 
 __all__ = [
     "APPLICATION_ID",
@@ -76,8 +75,6 @@ APPLICATION_ID = 0x564E4143  # "VNAC": Viet Nam ACcounts
 
 SCHEMA_VERSION = 1
 """The schema version this code writes (``PRAGMA user_version``)."""
-
-BUSY_TIMEOUT_S = 5.0
 
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: (
@@ -117,14 +114,6 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     ),
 }
 """DDL bringing a file from version ``n - 1`` to ``n``; never edit a released version's."""
-
-
-class DatabaseFileError(CoverageError, OSError):
-    """The account store's file is damaged, another program's, or newer than this tool."""
-
-
-class DatabaseBusyError(CoverageError, TimeoutError):
-    """Another process held the account store longer than the busy timeout."""
 
 
 @dataclass(frozen=True)
@@ -170,113 +159,14 @@ def default_path() -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# The file: inspect without writing, connect in WAL mode, transactions
-# (to be replaced by geo.store.sqlite's inspect_file, connect_wal and transaction)
+# The file
 # ---------------------------------------------------------------------------------------------
 
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+_WHAT = {"what_en": "the account store", "what_vi": "kho tài khoản"}
 
 
-def _file_error(path: Path, en: str, vi: str) -> DatabaseFileError:
-    return DatabaseFileError(
-        f"{path}: {en} The file was not changed. Give another file with --db or "
-        f"${DB_ENV}, or move this one away.",
-        f"{path}: {vi} Tệp không bị thay đổi. Hãy chỉ tệp khác bằng --db hoặc ${DB_ENV}, "
-        "hoặc chuyển tệp này đi chỗ khác.",
-        file=str(path),
-    )
-
-
-def _inspect(path: Path) -> str:
-    """ "new" or "ours", reading the file without writing; raises DatabaseFileError."""
-    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
-        return "new"
-    if path.is_dir():
-        raise _file_error(path, "This is a folder, not a file.", "Đây là thư mục, không phải tệp.")
-    with path.open("rb") as f:
-        head = f.read(len(_SQLITE_MAGIC))
-    if head != _SQLITE_MAGIC:
-        raise _file_error(
-            path,
-            "The file is not an account store (not an SQLite database, or damaged).",
-            "Tệp không phải kho tài khoản (không phải cơ sở dữ liệu SQLite, hoặc đã hỏng).",
-        )
-    try:
-        ro = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:  # pragma: no cover - depends on the platform
-        raise _file_error(path, f"Cannot open it ({exc}).", f"Không mở được ({exc}).") from exc
-    try:
-        app_id = ro.execute("PRAGMA application_id").fetchone()[0]
-        version = ro.execute("PRAGMA user_version").fetchone()[0]
-        n_objects = ro.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        check = [r[0] for r in ro.execute("PRAGMA quick_check").fetchall()]
-    except sqlite3.DatabaseError as exc:
-        raise _file_error(path, f"The file is damaged ({exc}).", f"Tệp đã hỏng ({exc}).") from exc
-    finally:
-        ro.close()
-    if check != ["ok"]:
-        raise _file_error(path, f"The file is damaged ({'; '.join(check[:3])}).", "Tệp đã hỏng.")
-    if app_id == 0 and n_objects == 0:
-        return "new"
-    if app_id != APPLICATION_ID:
-        raise _file_error(
-            path,
-            "The file is an SQLite database of another program, not an account store.",
-            "Tệp là cơ sở dữ liệu SQLite của chương trình khác, không phải kho tài khoản.",
-        )
-    if version > SCHEMA_VERSION:
-        raise _file_error(
-            path,
-            f"The account store was written by a newer version of the tool (schema {version}; "
-            f"this one reads up to {SCHEMA_VERSION}). Update the tool.",
-            f"Kho tài khoản do phiên bản mới hơn của công cụ ghi (lược đồ {version}; phiên bản "
-            f"này đọc tối đa {SCHEMA_VERSION}). Hãy cập nhật công cụ.",
-        )
-    return "ours"
-
-
-def _is_busy(exc: BaseException) -> bool:
-    text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
-
-
-def _busy(exc: BaseException) -> DatabaseBusyError:
-    return DatabaseBusyError(
-        f"The account store is busy ({exc}). Try again in a moment.",
-        f"Kho tài khoản đang bận ({exc}). Hãy thử lại sau giây lát.",
-    )
-
-
-@contextlib.contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``; rolled back on any error; busy → DatabaseBusyError."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if _is_busy(exc):
-            raise _busy(exc) from exc
-        raise
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except BaseException as exc:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        if _is_busy(exc):
-            raise _busy(exc) from exc
-        raise
-
-
-def _migrate(conn: sqlite3.Connection) -> None:
-    if conn.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
-        return
-    with _transaction(conn):
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        for v in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in MIGRATIONS[v]:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {int(v)}")
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+def _transaction(conn: sqlite3.Connection) -> contextlib.AbstractContextManager:
+    return sqlite.transaction(conn, **_WHAT)
 
 
 def connect(
@@ -306,36 +196,16 @@ def connect(
     DatabaseFileError
         A damaged file, another program's SQLite file or a newer schema (named in the message).
     """
-    path = default_path() if path is None else Path(path)
-    if _inspect(path) == "new":
-        path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(
-        path, timeout=timeout, isolation_level=None, check_same_thread=check_same_thread
+    return sqlite.connect_wal(
+        default_path() if path is None else Path(path),
+        application_id=APPLICATION_ID,
+        schema_version=SCHEMA_VERSION,
+        migrations=MIGRATIONS,
+        env=DB_ENV,
+        timeout=timeout,
+        check_same_thread=check_same_thread,
+        **_WHAT,
     )
-    try:
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if str(mode).lower() != "wal":  # pragma: no cover - e.g. a network file system
-            raise _file_error(
-                path,
-                f"The file cannot use WAL (mode {mode}).",
-                f"Tệp không dùng được WAL ({mode}).",
-            )
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
-        _migrate(conn)
-    except sqlite3.OperationalError as exc:
-        conn.close()
-        if _is_busy(exc):
-            raise _busy(exc) from exc
-        raise _file_error(
-            path, f"Cannot write the file ({exc}).", f"Không ghi được tệp ({exc})."
-        ) from exc
-    except BaseException:
-        conn.close()
-        raise
-    return conn
 
 
 # ---------------------------------------------------------------------------------------------

@@ -578,3 +578,223 @@ def meets_target(actual: float, row: Mapping | pd.Series) -> bool:
     """
     value = target_as_fraction(row) if str(row["unit"]).strip() == "%" else float(row["value"])
     return meets(actual, str(row["comparator"]), value)
+
+
+# ---------------------------------------------------------------------------------------------
+# The appendix tables as printed (Phụ lục 1 of 4638/KH-UBND, the Phụ lục of 2855/KH-UBND)
+# ---------------------------------------------------------------------------------------------
+
+LAYOUT_FILE = "appendix_layout.csv"
+LAYOUT_COLUMNS: tuple[str, ...] = ("plan_id", "order", "row_type", "section", "stt", "row_key", "text")
+ROW_TYPES: tuple[str, ...] = ("title", "section", "note", "indicator")
+"""``title`` the table's heading, ``section`` a Roman-numbered group (I, II…), ``note`` a printed
+line without figures ("Trong đó:"), ``indicator`` a row with figures in ``plan_targets.csv``."""
+
+
+def load_appendix_layout(path: Path | str | None = None) -> pd.DataFrame:
+    """The printed order of each plan's appendix table: titles, sections, notes, indicator rows.
+
+    Parameters
+    ----------
+    path
+        Read this CSV instead of ``appendix_layout.csv`` in :data:`PLANS_DIR`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`LAYOUT_COLUMNS`, sorted by ``plan_id`` (file order) then ``order``
+        (int). ``row_key`` identifies an indicator row within its plan (the printed Stt, except
+        Mường Lay's second "16", keyed ``16b``); ``text`` is the indicator as in
+        ``plan_targets.csv`` (the join key with ``stt``).
+
+    Raises
+    ------
+    InputError
+        A column is missing, an order is not a whole number, a row type is unknown, or an
+        indicator row has no ``row_key`` or repeats one. All are reported at once.
+    """
+    path = PLANS_DIR / LAYOUT_FILE if path is None else Path(path)
+    problems = ProblemList(file=str(path))
+    df = _read(path, LAYOUT_COLUMNS, problems)
+    seen: set[tuple[str, str]] = set()
+    for i, rec in enumerate(df.to_dict("records")):
+        line = i + _FIRST_LINE
+        if not rec["order"].isdigit():
+            problems.add(
+                f"order {rec['order']!r} is not a whole number",
+                f"thứ tự {rec['order']!r} không phải số nguyên",
+                row=line, field="order", value=rec["order"],
+            )
+        if rec["row_type"] not in ROW_TYPES:
+            problems.add(
+                f"row_type {rec['row_type']!r} is not one of {', '.join(ROW_TYPES)}",
+                f"row_type {rec['row_type']!r} không thuộc {', '.join(ROW_TYPES)}",
+                row=line, field="row_type", value=rec["row_type"],
+            )
+        if rec["row_type"] == "indicator":
+            key = (rec["plan_id"], rec["row_key"])
+            if not rec["row_key"] or key in seen:
+                problems.add(
+                    f"row_key {rec['row_key']!r} is empty or repeated in plan {rec['plan_id']}: "
+                    "give each indicator row its own key",
+                    f"row_key {rec['row_key']!r} trống hoặc lặp trong kế hoạch {rec['plan_id']}: "
+                    "mỗi dòng chỉ tiêu cần một khóa riêng",
+                    row=line, field="row_key", value=rec["row_key"],
+                )
+            seen.add(key)
+    problems.raise_if_any("The appendix layout file has errors", "Tệp bố cục phụ lục có lỗi")
+    df["order"] = df["order"].astype("int64")
+    plan_order = {p: i for i, p in enumerate(dict.fromkeys(df["plan_id"]))}
+    df["_plan"] = df["plan_id"].map(plan_order)
+    return df.sort_values(["_plan", "order"]).drop(columns="_plan").reset_index(drop=True)
+
+
+def plans_with_appendix(layout_path: Path | str | None = None) -> list[str]:
+    """The plan_ids whose appendix table is laid out in ``appendix_layout.csv``."""
+    return list(dict.fromkeys(load_appendix_layout(layout_path)["plan_id"]))
+
+
+def appendix_rows(
+    plan_id: str,
+    *,
+    targets_path: Path | str | None = None,
+    map_path: Path | str | None = None,
+    layout_path: Path | str | None = None,
+) -> tuple[dict, list[dict]]:
+    """A plan's appendix table as printed: its facts and its rows in order, with every figure.
+
+    Returns
+    -------
+    meta : dict
+        ``plan_id, document, document_date, issuer, province_code, district_code, appendix,
+        title, actual_years`` (the years of the plan's "Thực hiện" column, e.g. [2020]) and
+        ``target_years`` (e.g. [2021, …, 2025]).
+    rows : list of dict
+        One per printed row: ``row_type, section, stt, row_key, text``; indicator rows also have
+        ``unit``, ``tool_indicator`` ("" when the tool measures nothing like it), ``comparable``,
+        ``why``, ``why_vi`` and ``figures``: {year: {kind, comparator, value, value_text}}.
+
+    Raises
+    ------
+    InputError
+        The plan has no laid-out appendix, or a layout row has no figures in ``plan_targets.csv``.
+    """
+    layout = load_appendix_layout(layout_path)
+    mine = layout[layout["plan_id"] == plan_id]
+    if mine.empty:
+        known = ", ".join(plans_with_appendix(layout_path))
+        raise InputError(
+            f"Plan {plan_id!r} has no appendix table laid out in {LAYOUT_FILE}; plans with one: "
+            f"{known}. Choose one of them with --plan.",
+            f"Kế hoạch {plan_id!r} chưa có bố cục phụ lục trong {LAYOUT_FILE}; các kế hoạch có: "
+            f"{known}. Chọn một kế hoạch bằng --plan.",
+            field="plan_id",
+        )
+    targets = load_targets(targets_path)
+    figs = targets[targets["plan_id"] == plan_id]
+    mapping = load_indicator_map(map_path)
+    mapping = mapping[mapping["plan_id"] == plan_id]
+    first = figs.iloc[0]
+    meta = {
+        "plan_id": plan_id,
+        "document": str(first["document"]),
+        "document_date": first["document_date"],
+        "issuer": str(first["issuer"]),
+        "province_code": str(first["province_code"]),
+        "district_code": str(first["district_code"]),
+        "appendix": str(first["appendix"]),
+        "title": "",
+        "actual_years": sorted({int(y) for y in figs.loc[figs["kind"] == "actual", "year"]}),
+        "target_years": sorted({int(y) for y in figs.loc[figs["kind"] == "target", "year"]}),
+    }
+    rows: list[dict] = []
+    problems = ProblemList(file=LAYOUT_FILE)
+    for rec in mine.to_dict("records"):
+        if rec["row_type"] == "title":
+            meta["title"] = rec["text"]
+        row = {k: rec[k] for k in ("row_type", "section", "stt", "row_key", "text")}
+        if rec["row_type"] == "indicator":
+            mine_figs = figs[(figs["source_row"] == rec["stt"]) & (figs["indicator"] == rec["text"])]
+            if mine_figs.empty:
+                problems.add(
+                    f"row {rec['stt']} {rec['text'][:40]!r}… has no figures in {TARGETS_FILE}: "
+                    "make its text the indicator exactly as in that file",
+                    f"dòng {rec['stt']} {rec['text'][:40]!r}… không có số liệu trong "
+                    f"{TARGETS_FILE}: ghi chỉ tiêu đúng như trong tệp đó",
+                    field="text",
+                )
+                continue
+            m = mapping[(mapping["source_row"] == rec["stt"]) & (mapping["indicator"] == rec["text"])]
+            mapped = m.iloc[0] if len(m) else None
+            row |= {
+                "unit": str(mine_figs.iloc[0]["unit"]),
+                "tool_indicator": "" if mapped is None else str(mapped["tool_indicator"]),
+                "comparable": "no" if mapped is None else str(mapped["comparable"]),
+                "why": "" if mapped is None else str(mapped["why"]),
+                "why_vi": "" if mapped is None else str(mapped["why_vi"]),
+                "figures": {
+                    int(f["year"]): {
+                        "kind": f["kind"],
+                        "comparator": f["comparator"],
+                        "value": float(f["value"]),
+                        "value_text": f["value_text"],
+                    }
+                    for f in mine_figs.to_dict("records")
+                },
+            }
+        rows.append(row)
+    problems.raise_if_any("The appendix layout does not match the plan's figures",
+                          "Bố cục phụ lục không khớp số liệu kế hoạch")
+    return meta, rows
+
+
+def choose_plan(
+    province_code: str,
+    district_code: str | None = None,
+    plan_id: str | None = None,
+    *,
+    targets_path: Path | str | None = None,
+    layout_path: Path | str | None = None,
+) -> str | None:
+    """The plan whose appendix to print for a province (and district), or ``None`` if none.
+
+    ``plan_id`` when given must be a plan of that province with a laid-out appendix. Otherwise
+    a district-level plan of ``district_code`` wins; without a district, the one province-level
+    plan. Several candidates raise an error asking for ``--plan``.
+
+    Raises
+    ------
+    InputError
+        ``plan_id`` is not a plan of the province, or several plans fit and none was chosen.
+    """
+    code = str(province_code).strip().zfill(2)
+    with_layout = set(plans_with_appendix(layout_path))
+    targets = load_targets(targets_path)
+    own = targets[targets["province_code"] == code].drop_duplicates("plan_id")
+    own = own[own["plan_id"].isin(with_layout)]
+    if plan_id is not None:
+        if plan_id not in set(own["plan_id"]):
+            known = ", ".join(own["plan_id"]) or "—"
+            raise InputError(
+                f"Plan {plan_id!r} is not a plan of province {code} with an appendix table; "
+                f"choose one of: {known}",
+                f"Kế hoạch {plan_id!r} không phải kế hoạch có phụ lục của tỉnh {code}; chọn một "
+                f"trong: {known}",
+                field="--plan",
+            )
+        return plan_id
+    if district_code:
+        local = own[own["district_code"] == district_code]
+        if len(local) == 1:
+            return str(local.iloc[0]["plan_id"])
+    provincial = own[own["district_code"] == ""]
+    if len(provincial) == 1:
+        return str(provincial.iloc[0]["plan_id"])
+    if provincial.empty:
+        return None
+    known = ", ".join(provincial["plan_id"])
+    raise InputError(
+        f"Province {code} has several plans ({known}): choose one with --plan",
+        f"Tỉnh {code} có nhiều kế hoạch ({known}): chọn một bằng --plan",
+        field="--plan",
+    )

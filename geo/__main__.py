@@ -17,7 +17,7 @@ import argparse
 import logging
 import sys
 
-from geo import assignments_cli, imports_cli, model_cli, units_cli, users_cli
+from geo import actuals_cli, assignments_cli, imports_cli, model_cli, units_cli, users_cli
 from geo.errors import CoverageError
 
 log = logging.getLogger("geo")
@@ -38,13 +38,15 @@ def _parser() -> argparse.ArgumentParser:
     assignments_cli.add_parser(sub)
     imports_cli.add_parser(sub)
     users_cli.add_parser(sub)
+    actuals_cli.add_parser(sub)
     return p
 
 
 def _cmd_data(args) -> int:
     from geo import registry
 
-    print(f"data folder: {registry.data_dir()}")
+    folder = registry.data_dir()
+    print(f"data folder: {folder or 'not set: set COVERAGE_DATA_DIR / chưa đặt COVERAGE_DATA_DIR'}")
     for r in registry.status():
         print(f"{r['state']:8} {r['file']:60} {r['licence']}")
     return 0
@@ -67,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         "import": imports_cli.run,
         "store": imports_cli.run_store,
         "users": users_cli.run,
+        "actuals": actuals_cli.run,
     }
     try:
         return commands[args.command](args)

@@ -15,7 +15,7 @@ import logging
 import sys
 from pathlib import Path
 
-from geo import workspace
+from geo import actuals_cli, workspace
 from geo.errors import InputError
 from geo.vocab import UnitSystem
 
@@ -62,6 +62,7 @@ def add_parsers(sub) -> None:
     _scope_arguments(i)
     i.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
     i.add_argument("--output", default=None, help="file to write (required for xlsx)")
+    actuals_cli.add_indicator_arguments(i)
 
     m = sub.add_parser("map", help="the standalone map of a province as HTML")
     _scope_arguments(m)
@@ -137,12 +138,14 @@ def run_indicators(args) -> int:
             "--format xlsx cần --output TỆP.xlsx",
             field="--output",
         )
+    actuals_cli.plan_scope(args)
     scope, settings, _, model = _model(args)
     result = workspace.indicators_for(model, scope, settings)
     if args.format == "xlsx":
         from layers import tables
 
-        Path(args.output).write_bytes(tables.indicators_xlsx(result))
+        options = actuals_cli.workbook_options(args, result)
+        Path(args.output).write_bytes(tables.indicators_xlsx(result, **options))
         log.info("wrote %s", args.output)
         return 0
     if args.format == "json":

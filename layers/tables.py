@@ -29,6 +29,7 @@ from geo import cells, demo, pipeline, plans, registry, units2025
 from geo import units as units_mod
 from geo.operators import OPERATOR_DISPLAY, OPERATORS
 from geo.sites import SITE_SHARING_DEFINITION
+from layers import phu_luc_1
 from layers.i18n import MISSING, check_lang, comparable_label, fmt_date, fmt_number, fmt_percent, t
 
 __all__ = [
@@ -317,7 +318,13 @@ def _fmt_actual(value, share: bool, lang: str) -> str:
 
 
 def indicators_xlsx(
-    result: dict, lang: str = "vi", *, sharing_distance_m: float | None = None
+    result: dict,
+    lang: str = "vi",
+    *,
+    sharing_distance_m: float | None = None,
+    plan_id: str | None = None,
+    year: int | None = None,
+    actuals: pd.DataFrame | None = None,
 ) -> bytes:
     """The indicators as an Excel workbook in the layout of the plan's Phụ lục 1.
 
@@ -348,6 +355,9 @@ def indicators_xlsx(
     rows = indicator_rows(result, lang, sharing_distance_m=sharing_distance_m)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, **cells.XLSXWRITER_OPTIONS})
+    # Sheet 1: the plan's appendix as printed (layers.phu_luc_1); plan_id, year and actuals
+    # (the planner's figures, geo.store.actuals.current) are passed on to it.
+    phu_luc_1.add_sheet(wb, result, plan_id=plan_id, year=year, actuals=actuals, lang=lang)
     title_f = wb.add_format({"bold": True, "font_size": 13})
     bold = wb.add_format({"bold": True})
     warn = wb.add_format({"bold": True, "font_color": "#9c5700", "bg_color": "#fff3cd",

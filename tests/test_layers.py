@@ -351,7 +351,7 @@ def _result() -> dict:
 def test_indicators_xlsx_has_phu_luc_1_header_and_percent_numbers():
     data = tables.indicators_xlsx(_result(), "vi", sharing_distance_m=30)
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    ws = wb.worksheets[0]
+    ws = wb.worksheets[1]  # sheet 1 is the plan's appendix (layers.phu_luc_1)
     rows = list(ws.iter_rows(values_only=True))
     header_at = next(i for i, r in enumerate(rows) if r[:3] == ("Stt", "Chỉ tiêu", "Đơn vị tính"))
     header = rows[header_at]
@@ -372,7 +372,7 @@ def test_indicators_xlsx_has_phu_luc_1_header_and_percent_numbers():
     assert ws.cell(header_at + 3, 5).number_format.startswith('"≥ "')
     # Synthetic flagged on both sheets; the definitions sheet states the sharing distance.
     assert any("Dữ liệu tổng hợp" in str(r[0]) for r in rows[:header_at])
-    defs = [c for r in wb.worksheets[1].iter_rows(values_only=True) for c in r if c]
+    defs = [c for r in wb.worksheets[2].iter_rows(values_only=True) for c in r if c]
     assert any("30 m" in str(c) for c in defs)
     assert any("Dữ liệu tổng hợp" in str(c) for c in defs)
 
@@ -380,7 +380,7 @@ def test_indicators_xlsx_has_phu_luc_1_header_and_percent_numbers():
 def test_indicators_xlsx_current_state_and_english():
     r = _result() | {"year": None}
     wb = openpyxl.load_workbook(io.BytesIO(tables.indicators_xlsx(r, "en")))
-    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    rows = list(wb.worksheets[1].iter_rows(values_only=True))
     assert (
         "No.",
         "Indicator",
@@ -392,7 +392,7 @@ def test_indicators_xlsx_current_state_and_english():
     ) in rows
     vi = openpyxl.load_workbook(io.BytesIO(tables.indicators_xlsx(r, "vi")))
     assert any(
-        row[3] == "Thực hiện (hiện trạng)" for row in vi.worksheets[0].iter_rows(values_only=True)
+        row[3] == "Thực hiện (hiện trạng)" for row in vi.worksheets[1].iter_rows(values_only=True)
     )
 
 

@@ -64,16 +64,12 @@ class StoreFileError(CoverageError, OSError):
 
 
 def default_store_path() -> Path:
-    """``$COVERAGE_IMPORTS_DB``, else ``imports.sqlite`` in the user's data folder
-    (:func:`geo.paths.data_home` when present, else ``$XDG_DATA_HOME/vn-coverage``)."""
+    """``$COVERAGE_IMPORTS_DB``, else ``imports.sqlite`` in :func:`geo.paths.data_home`."""
     env = os.environ.get(ENV_STORE)
     if env:
         return Path(env).expanduser()
-    try:
-        from geo.paths import data_home
-    except ImportError:  # geo.paths arrives with the installable package
-        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-        return Path(base) / "vn-coverage" / "imports.sqlite"
+    from geo.paths import data_home
+
     return data_home() / "imports.sqlite"
 
 

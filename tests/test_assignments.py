@@ -29,6 +29,7 @@ from geo import plans
 from geo.__main__ import main
 from geo.errors import CoverageError, InputError
 from geo.operators import OPERATORS
+from geo.store import assignments as S
 from layers import assignments_xlsx as X
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,8 +157,8 @@ def test_migrations_run_once_per_version_and_keep_the_data(db, monkeypatch):
         **A.MIGRATIONS,
         nxt: ["ALTER TABLE assignment ADD COLUMN budget_vnd INTEGER"],
     }
-    monkeypatch.setattr(A, "MIGRATIONS", migrations)
-    monkeypatch.setattr(A, "SCHEMA_VERSION", nxt)
+    monkeypatch.setattr(S, "MIGRATIONS", migrations)
+    monkeypatch.setattr(S, "SCHEMA_VERSION", nxt)
     conn = A.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == nxt
     cols = [r[1] for r in conn.execute("PRAGMA table_info(assignment)")]
@@ -409,7 +410,7 @@ def test_a_stale_write_says_who_when_in_vietnam_time_and_the_current_value(db, m
     lan = A.open_session(db, "Lan")
     minh = A.open_session(A.connect(db), "Minh")
     A.assign(lan, village(1), "VNPT", target_year=2025, assigned_on=PAST)
-    monkeypatch.setattr(A, "_now", lambda: "2025-03-05T07:20:00+00:00")  # 14:20 in Hà Nội
+    monkeypatch.setattr(S, "now", lambda: "2025-03-05T07:20:00+00:00")  # 14:20 in Hà Nội
     A.set_status(lan, "VT000000001", "under_construction", expected_version=1, on=PAST)
     with pytest.raises(A.StaleWriteError) as err:
         A.edit(minh, "VT000000001", expected_version=1, note="x")
@@ -477,12 +478,13 @@ _WRITER = textwrap.dedent(
         A.assign(s, village(i), "Viettel", target_year=2025)
     print("COMMITTED", flush=True)
 
-    real = A._append_history
+    from geo.store import assignments as S
+    real = S.append_history
     def stall(conn, entries):
         real(conn, entries)  # rows and history written inside the open transaction
         print("INSIDE", flush=True)
         time.sleep(600)
-    A._append_history = stall
+    S.append_history = stall
 
     if mode == "insert":
         A.assign(s, village(n), "VNPT", target_year=2026)
@@ -619,7 +621,7 @@ def test_a_session_the_restored_backup_does_not_know_gets_a_clear_error(db, tmp_
     s = A.open_session(other, "Hùng")
     A.assign(s, village(7), "VNPT", assigned_on=PAST)
     s.conn.close()
-    monkeypatch.setattr(A, "_now", lambda: "2025-03-05T07:20:00+00:00")
+    monkeypatch.setattr(S, "now", lambda: "2025-03-05T07:20:00+00:00")
     A.restore(other, db)
 
     for write in (

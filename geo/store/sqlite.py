@@ -133,8 +133,8 @@ def read_only_error(
     )
     more = f" ({detail})" if detail else ""
     return DatabaseReadOnlyError(
-        f"{_cap(what_en)} cannot be written: the folder {folder} (or the file) is read-only"
-        f"{more}. Choose a writable folder{env_en}. The file was not changed.",
+        f"Cannot write {what_en}: the folder {folder} (or the file) is read-only{more}. "
+        f"Choose a writable folder{env_en}. The file was not changed.",
         f"Không ghi được {what_vi}: thư mục {folder} (hoặc tệp) chỉ đọc{more}. Hãy chọn thư mục "
         f"ghi được{env_vi}. Tệp không bị thay đổi.",
         file=str(path),
@@ -213,7 +213,7 @@ def inspect_file(
     schema_version
         The newest schema version this code knows; a higher ``user_version`` is refused.
     what_en, what_vi
-        What the store is, for messages ("an assignment register", "sổ phân công").
+        What the store's file is, for messages ("an assignment register", "sổ phân công").
     env
         The environment variable that names the store's file, named in the read-only message.
     for_writing
@@ -386,7 +386,8 @@ def connect_wal(
         The store's id, newest schema version, and DDL per version (``migrations[v]`` brings
         version ``v - 1`` to ``v``).
     what_en, what_vi, env
-        What the store is and the variable naming its file, for messages.
+        What the store's file is ("an assignment register", "sổ phân công") and the variable
+        naming it, for messages.
     timeout
         Seconds a write waits for another writer before :class:`DatabaseBusyError`.
     check_same_thread
@@ -433,13 +434,13 @@ def connect_wal(
             application_id=application_id,
             schema_version=schema_version,
             migrations=migrations,
-            what_en=what_en,
-            what_vi=what_vi,
+            what_en="the file",
+            what_vi="tệp",
         )
     except sqlite3.OperationalError as exc:
         conn.close()
         if is_busy(exc):
-            raise busy_error(exc, what_en, what_vi, path) from exc
+            raise busy_error(exc, "the file", "tệp", path) from exc
         if _says_read_only(exc) or "unable to open" in str(exc).lower():
             raise read_only_error(path, what_en, what_vi, env, str(exc)) from exc
         raise file_error(

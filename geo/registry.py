@@ -4,11 +4,15 @@ The project commits no copy or derivative of these files (GADM's licence forbids
 It reads them from a data folder: ``$COVERAGE_DATA_DIR`` if set, else ``../shared/data`` beside
 the repository when the code runs from a checkout; an installed copy has no such place and reads
 only ``$COVERAGE_DATA_DIR``. :func:`path` resolves a dataset, checks its sha256 and raises an error
-naming the file and where to get it when it is missing or altered.
+naming the file and where to get it when it is missing or altered. The list of files, with each
+file's origin, licence, attribution and checksum, is the committed manifest
+``data/boundaries/manifest.csv``.
 """
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
@@ -20,10 +24,6 @@ from geo.errors import DatasetChecksumError, DatasetMissingError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 """The folder above the ``geo`` package (the repository's root in a checkout)."""
-
-_GADM_LICENCE = "GADM licence: non-commercial use only, no redistribution (gadm.org/license.html)"
-_GADM_ATTRIBUTION = "GADM 4.1 (gadm.org); GSO codes from daohoangson/dvhcvn (GPL-3.0)"
-
 
 @dataclass(frozen=True)
 class Dataset:
@@ -52,121 +52,21 @@ class Dataset:
     description: str = ""
 
 
-DATASETS: dict[str, Dataset] = {
-    d.name: d
-    for d in [
-        Dataset(
-            "communes_pre2025",
-            "boundaries/vn_communes_pre2025_gadm41.gpkg",
-            "GADM 4.1 level 3 (gadm.org) via GitHub rexin4n15/vietnam-map-34-provinces@026d337a, "
-            "GSO codes joined from daohoangson/dvhcvn@4b1b6b59",
-            _GADM_LICENCE,
-            _GADM_ATTRIBUTION,
-            "175b7b6a4f59a82d1cd60bc4903ba25cff9625671df3642dbb2631dc07df136f",
-            "Commune polygons of all Vietnam before 01/07/2025 (11,163), GSO codes",
-        ),
-        Dataset(
-            "districts_pre2025",
-            "boundaries/vn_districts_pre2025_gadm41.gpkg",
-            "GADM 4.1 level 3 dissolved by GID_2",
-            _GADM_LICENCE,
-            _GADM_ATTRIBUTION,
-            "b542084c277fdb61b23811411734dd27f0669a957e99fc117d53f7d40829637e",
-            "District polygons before 01/07/2025 (710)",
-        ),
-        Dataset(
-            "provinces_pre2025",
-            "boundaries/vn_provinces_pre2025_gadm41.gpkg",
-            "GADM 4.1 level 3 dissolved by GID_1",
-            _GADM_LICENCE,
-            _GADM_ATTRIBUTION,
-            "2fa7f21a65645436f38e9e9535906354f5cf2acb03b171f6b777bfe4da1e1f25",
-            "Province polygons before 01/07/2025 (63)",
-        ),
-        Dataset(
-            "provinces_2025",
-            "boundaries/vn_provinces_2025_34_from_gadm41.gpkg",
-            "GADM 4.1 level 3 dissolved by the 63→34 province merger",
-            _GADM_LICENCE,
-            _GADM_ATTRIBUTION,
-            "ea1ba2f86e8f9d06cd24df03e2b5d1dc8ddee2a7f932084e6f3302cb1fb64e95",
-            "Province polygons from 01/07/2025 (34)",
-        ),
-        Dataset(
-            "communes_2025_dienbien_laichau",
-            "boundaries/dienbien_laichau_communes_2025_derived.geojson",
-            "Derived from GADM 4.1 by union through dvhcvn/20250701@dd94887c",
-            _GADM_LICENCE,
-            _GADM_ATTRIBUTION,
-            "4097029438ed5b25da3486e579393070bbe7b2a141bbc3997e9aac7e3f1b6cc2",
-            "Communes of Điện Biên and Lai Châu from 01/07/2025 (83), for checks",
-        ),
-        Dataset(
-            "gso_units_pre2025",
-            "boundaries/gso_units_pre2025_20250301.csv",
-            "GitHub daohoangson/dvhcvn@4b1b6b59 data/dvhcvn.json (GSO list of 01/03/2025)",
-            "GPL-3.0",
-            "GSO (danhmuchanhchinh.gso.gov.vn) via daohoangson/dvhcvn",
-            "81f2f9ff37557cb86a4f5411d190f18aba5be361d163ca60a2d40f1d6fdfd5f1",
-            "GSO code list at 01/03/2025: 63 provinces, 10,047 communes",
-        ),
-        Dataset(
-            "units_2025",
-            "boundaries/units_2025_34tinh_3321xa.csv",
-            "GitHub dvhcvn/20250701@dd94887c mapping/merges.json",
-            "MIT",
-            "dvhcvn/20250701 (Resolutions 1654–1687/NQ-UBTVQH15)",
-            "a89edef2cd66bac99fc1bff6453df85bab45a77d46e5dbec11e31ea5fab08faf",
-            "The 34 provinces and 3,321 communes from 01/07/2025",
-        ),
-        Dataset(
-            "mapping_2025",
-            "boundaries/mapping_xa_cu_moi_20250701.csv",
-            "GitHub dvhcvn/20250701@dd94887c mapping/splits.json",
-            "MIT",
-            "dvhcvn/20250701 (Resolutions 1654–1687/NQ-UBTVQH15)",
-            "514cba8b82b2971119cfdef359157e81a618735262b499e76817290e51fa397c",
-            "Old commune → new commune (10,599 rows, full/partial)",
-        ),
-        Dataset(
-            "population_2019",
-            "admin/vn_commune_population_2019.csv",
-            "GitHub hgscarlette/vn-demographic@bfc55081 VN_Population_ward.csv (2019 census, GSO)",
-            "none declared (public statistics; compilation by the repository author)",
-            "Tổng điều tra dân số 2019 (GSO) via hgscarlette/vn-demographic",
-            "dae94622bff576df1a0a52a591e2ac81e7fadcb2c57cd348d5f73fe4693a0e46",
-            "Population per commune, 2019 census (11,165)",
-        ),
-        Dataset(
-            "worldpop_2020",
-            "rasters/worldpop_vnm_ppp_2020_1km_UNadj.tif",
-            "WorldPop vnm_ppp_2020_1km_Aggregated_UNadj (doi:10.5258/SOTON/WP00671) via "
-            "GitHub kraemer-lab/geoglue@e83cf4e8",
-            "CC BY 4.0",
-            "WorldPop (www.worldpop.org), University of Southampton, doi:10.5258/SOTON/WP00671",
-            "55cc3fb948c9afec65d674f3ae43f2e47c7cdd2ab89e232b66d52959dcc92415",
-            "Population per 1 km pixel, 2020, all Vietnam",
-        ),
-        Dataset(
-            "geonames_places",
-            "villages/geonames_vn_populated_places_2020_all.csv",
-            "GeoNames VN.txt export 15/01/2020 via GitHub luuthi/bank-demo@9a4884f2",
-            "CC BY 4.0",
-            "GeoNames (geonames.org)",
-            "43c63c9f77e4c94c26362fdcca0143b608b363c37ed0dd553baa43815413c335",
-            "Populated places of Vietnam (40,858 points; partial, not a village register)",
-        ),
-        Dataset(
-            "operators_mcc452",
-            "operators/mcc452_operators.csv",
-            "npm mcc-mnc-list 1.1.11 (Wikipedia 'Mobile Network Codes in ITU region 4xx')",
-            "CC BY-SA 4.0 (Wikipedia contributors); package code MIT",
-            "Wikipedia contributors",
-            "ffb38c8fc527dfbbea8cada4f0a7faad58551e5845204cdf2145ae570315495c",
-            "Mobile network codes of Vietnam (MCC 452)",
-        ),
-    ]
-}
+#: The manifest of external datasets (committed; the files themselves are not).
+MANIFEST = "boundaries/manifest.csv"
+
+
+def _load_manifest() -> dict[str, Dataset]:
+    """The datasets listed in ``data/boundaries/manifest.csv`` (name, relpath, origin, licence,
+    attribution, sha256, description), by name."""
+    with (paths.package_data() / MANIFEST).open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    fields = {f.name for f in dataclasses.fields(Dataset)}
+    return {r["name"]: Dataset(**{k: v for k, v in r.items() if k in fields}) for r in rows}
+
+
+DATASETS: dict[str, Dataset] = _load_manifest()
+"""Every external file the project reads (from :data:`MANIFEST`)."""
 
 _README_HINT = (
     "Get it as described in shared/data/README.md of the project's data bundle, or set "

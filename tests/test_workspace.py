@@ -335,3 +335,16 @@ def test_the_app_and_the_command_line_give_the_same_indicators(
     for key in PARITY_KEYS:
         assert in_file[key] == pytest.approx(on_screen[key]), key
     assert in_file["sites"] == 5
+
+
+def test_the_sites_template_maps_every_column_without_review(dienbien):
+    """data/sites' template, filled with one row, is read with every column recognised."""
+    from geo import paths
+
+    template = (paths.package_data() / "sites" / "mau_danh_sach_tram_bts.csv").read_bytes()
+    row = "DBN001,Bản Nà Hỳ,Viettel,3G/4G,103.0125,21.3875,15/03/2021,32,Bản Nà Hỳ,,,\n"
+    staged = imports.stage(template + row.encode("utf-8"), "tram.csv", "sites", dienbien)
+    assert not staged.columns.needs_mapping, staged.columns
+    assert staged.frame["status"].eq("ok").all()
+    assert sorted(staged.frame["technology"]) == ["3G", "4G"]
+    assert staged.frame["antenna_height_m"].tolist() == [32.0, 32.0]

@@ -52,9 +52,11 @@ about 0.3 s; Lai Châu (1,842 sites) about 1.05 MB; all 11,163 communes of Vietn
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import logging
+import re
 from collections.abc import Iterable
 
 import folium
@@ -71,6 +73,7 @@ from geo import demo, registry, units2025
 from geo.operators import OPERATOR_DISPLAY
 from geo.pipeline import Model
 from geo.sites import OPERATORS
+from layers import tiles
 from layers.i18n import check_lang, fmt_date, fmt_number, fmt_percent, t
 
 log = logging.getLogger(__name__)
@@ -89,6 +92,7 @@ __all__ = [
     "selection_layer",
     "standalone_html",
     "synthetic_layers",
+    "use_vendored_assets",
 ]
 
 #: Colour of a village by ``gap_class``; ``nosites`` when the province has no site data.
@@ -139,6 +143,213 @@ CLUSTER_ABOVE = 500
 DECIMALS = 5
 
 _METRES_PER_DEGREE = 111_320.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Vendored libraries and the base map (the map draws without Internet)
+# ---------------------------------------------------------------------------------------------
+
+#: Each CDN address folium (0.20) names for what this map uses → its vendored copy under
+#: ``static/vendor/`` (see ``static/vendor/README.md``).
+VENDORED: dict[str, str] = {
+    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": "leaflet-1.9.3/dist/leaflet.js",
+    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css":
+        "leaflet-1.9.3/dist/leaflet.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js":
+        "leaflet.markercluster-1.1.0/dist/leaflet.markercluster.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css":
+        "leaflet.markercluster-1.1.0/dist/MarkerCluster.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css":
+        "leaflet.markercluster-1.1.0/dist/MarkerCluster.Default.css",
+    "https://unpkg.com/leaflet.featuregroup.subgroup@1.0.2/dist/leaflet.featuregroup.subgroup.js":
+        "leaflet.featuregroup.subgroup-1.0.2/dist/leaflet.featuregroup.subgroup.js",
+    "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.js":
+        "leaflet-search-2.9.7/dist/leaflet-search.min.js",
+    "https://cdn.jsdelivr.net/npm/leaflet-search@2.9.7/dist/leaflet-search.min.css":
+        "leaflet-search-2.9.7/dist/leaflet-search.min.css",
+}
+
+#: folium's default files the map does not use (jQuery, Bootstrap, glyphicons, Font Awesome,
+#: awesome-markers): left out of our pages (folium's own defaults are not changed).
+DROPPED: frozenset[str] = frozenset({
+    "https://code.jquery.com/jquery-3.7.1.min.js",
+    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js",
+    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css",
+    "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css",
+    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css",
+    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css",
+})
+
+#: Where the app's map loads the vendored files (Streamlit's static file serving).
+APP_VENDOR_URL = tiles.APP_STATIC_URL + "vendor/"
+
+#: Placeholder address of a vendored file in a page whose files are inlined after rendering.
+_INLINE = "vendored-inline:"
+
+#: The line shown on the map when base tiles fail to load (``tileerror``).
+TILE_ERROR_TEXT = {
+    "vi": "Không tải được bản đồ nền (không có Internet); ranh giới, thôn bản và trạm vẫn hiển thị.",
+    "en": "The base map could not be loaded (no Internet); boundaries, villages and sites are "
+          "still shown.",
+}
+
+
+def _walk(element) -> Iterable:
+    """``element`` and every element below it."""
+    yield element
+    for child in element._children.values():
+        yield from _walk(child)
+
+
+def use_vendored_assets(m: folium.Map, base: str = APP_VENDOR_URL) -> folium.Map:
+    """Make ``m`` load Leaflet and its plugins from the vendored copies, not from CDNs.
+
+    Sets ``default_js``/``default_css`` on each element *instance* of ``m`` (folium's classes
+    and other maps keep theirs): each CDN address in :data:`VENDORED` becomes ``base`` + its
+    path, those in :data:`DROPPED` are left out. streamlit_folium reads the same lists, so the
+    app's map loads the same files.
+
+    Parameters
+    ----------
+    m
+        A map, with all its layers and plugins added.
+    base
+        Prefix of the vendored paths: :data:`APP_VENDOR_URL` (the app) by default.
+
+    Returns
+    -------
+    folium.Map
+        ``m`` itself.
+
+    Raises
+    ------
+    ValueError
+        An element names a file that is neither vendored nor dropped (a new plugin, or folium
+        upgraded): vendor it in ``static/vendor/`` and add it to :data:`VENDORED`.
+    """
+    for el in _walk(m):
+        for attr in ("default_js", "default_css"):
+            links = getattr(el, attr, None)
+            if not links:
+                continue
+            unknown = [url for _, url in links if url not in VENDORED and url not in DROPPED
+                       and not url.startswith(base)]
+            if unknown:
+                raise ValueError(f"not vendored (see static/vendor/README.md): {unknown}")
+            setattr(el, attr, [
+                (name, url if url.startswith(base) else base + VENDORED[url])
+                for name, url in links if url not in DROPPED
+            ])
+    return m
+
+
+def _data_uri(path) -> str:
+    mime = {".png": "image/png", ".gif": "image/gif"}[path.suffix.lower()]
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def _vendored_text(rel: str) -> str:
+    r"""A vendored file's text, safe inside a ``<script>``/``<style>`` element.
+
+    ``</script``/``</style`` and ``<!--`` cannot end or bend the element (written as ``<\/``
+    and ``<\!--``, the same code for JavaScript and CSS); the source-map comment is dropped;
+    in CSS the vendored images (``url(images/…)``) become ``data:`` URIs.
+    """
+    path = tiles.static_dir() / "vendor" / rel
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^//# sourceMappingURL=\S*$", "", text, flags=re.M)
+    if path.suffix == ".css":
+        def inline(match: re.Match) -> str:
+            target = (path.parent / match[1].strip("'\"")).resolve()
+            return f"url({_data_uri(target)})" if target.is_file() else match[0]
+
+        text = re.sub(r"url\(([^)#:]+)\)", inline, text)
+    text = re.sub(r"</(script|style)", r"<\\/\1", text, flags=re.I)
+    return text.replace("<!--", "<\\!--")
+
+
+def _inline_vendored(page: str) -> str:
+    """``page`` with each placeholder ``<script src>``/``<link>`` of a vendored file replaced
+    by the file's text (after rendering: the text never passes through a template)."""
+    def script(match: re.Match) -> str:
+        return f"<script>{_vendored_text(match[1])}</script>"
+
+    def style(match: re.Match) -> str:
+        return f"<style>{_vendored_text(match[1])}</style>"
+
+    page = re.sub(rf'<script src="{_INLINE}([^"]+)"></script>', script, page)
+    page = re.sub(rf'<link rel="stylesheet" href="{_INLINE}([^"]+)"/>', style, page)
+    if _INLINE in page:
+        raise ValueError("a vendored file was not inlined")
+    return page
+
+
+class _TileNotice(folium.MacroElement):
+    """A line on the map, shown when a base-map tile fails to load (``tileerror``): no
+    Internet, yet boundaries, villages and sites are drawn. Hidden again when the planner picks
+    another base map. A local tile source (option ``coverageLocal``) is not watched: tiles
+    missing outside its extract are expected."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .coverage-tile-notice {background: rgba(255,248,225,0.95); color: #5c4400;
+            border: 1px solid #e0c36b; border-radius: 4px; padding: 3px 8px; max-width: 420px;
+            font: 12px/1.35 "Segoe UI", Roboto, Arial, sans-serif;}
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var notice = L.control({position: "bottomright"}), shown = false;
+            notice.onAdd = function () {
+                var div = L.DomUtil.create("div", "coverage-tile-notice");
+                div.setAttribute("role", "status");
+                div.textContent = {{ this.text|tojson }};
+                return div;
+            };
+            function failed() { if (!shown) { shown = true; notice.addTo(map); } }
+            function watch(layer) {
+                if (layer instanceof L.TileLayer && !layer.options.coverageLocal) {
+                    layer.on("tileerror", failed);
+                }
+            }
+            map.eachLayer(watch);
+            map.on("layeradd", function (e) { watch(e.layer); });
+            map.on("baselayerchange", function () {
+                if (shown) { shown = false; notice.remove(); }
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "TileNotice"
+        self.text = text
+
+
+def _add_base_layers(m: folium.Map, lang: str, target: str) -> None:
+    """The base maps: a local tile source when there is one (:func:`layers.tiles.tile_url`),
+    OpenStreetMap, and a plain background ("Nền trống"); the notice when tiles fail."""
+    vi = lang == "vi"
+    local = tiles.tile_url(target)
+    if local is not None:
+        folium.TileLayer(
+            local, attr=_e("Bản đồ nền cục bộ" if vi else "Local base map"), coverage_local=True,
+            name=_e("Bản đồ nền cục bộ (không cần Internet)" if vi else "Local base map (offline)"),
+        ).add_to(m)
+    folium.TileLayer(
+        "OpenStreetMap",
+        name=_e("Bản đồ nền OpenStreetMap" if vi else "OpenStreetMap basemap"),
+        show=local is None,
+    ).add_to(m)
+    folium.FeatureGroup(name=_e("Nền trống" if vi else "Plain background"), overlay=False,
+                        show=False).add_to(m)
+    _TileNotice(TILE_ERROR_TEXT[lang]).add_to(m)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1101,6 +1312,7 @@ def build_map(
     selected: str | None = None,
     legend_open: bool = True,
     declared_coverage: gpd.GeoDataFrame | None = None,
+    assets: str = "app",
 ) -> folium.Map:
     """The coverage map of ``model`` (a province, or one of its districts).
 
@@ -1139,12 +1351,19 @@ def build_map(
     declared_coverage
         Operators' declared coverage polygons (``operator``, ``technology``), imported by the
         planner: drawn as dashed outlines beside the modelled coverage, one layer per operator.
+    assets
+        Where the page finds Leaflet, its plugins and a local base map (no CDN either way):
+        ``"app"`` (default) from Streamlit's static file serving (:data:`APP_VENDOR_URL`,
+        :func:`layers.tiles.tile_url` for ``"app"``); ``"inline"`` for :func:`standalone_html`,
+        which puts the files' text into the page.
 
     Returns
     -------
     folium.Map
     """
     check_lang(lang)
+    if assets not in ("app", "inline"):
+        raise ValueError(f"assets must be 'app' or 'inline', not {assets!r}")
     if units not in ("pre2025", "2025"):
         raise ValueError(f"units must be 'pre2025' or '2025', not {units!r}")
     communes, status, sites, declared = model.communes, model.status, model.sites, model.declared
@@ -1180,10 +1399,7 @@ def build_map(
     m = folium.Map(tiles=None, prefer_canvas=True, control_scale=False, height=height,
                    zoom_snap=0.25, zoom_delta=0.5)
     _Scale().add_to(m)
-    folium.TileLayer(
-        "OpenStreetMap",
-        name=_e("Bản đồ nền OpenStreetMap" if lang == "vi" else "OpenStreetMap basemap"),
-    ).add_to(m)
+    _add_base_layers(m, lang, "file" if assets == "inline" else "app")
 
     commune_geo = commune_layer(
         communes if has_sites else communes.drop(
@@ -1345,7 +1561,7 @@ def build_map(
         m.fit_bounds([[miny, minx], [maxy, maxx]],
                      padding_top_left=(300, 10) if legend_open else (10, 50),
                      padding_bottom_right=(10, 10))
-    return m
+    return use_vendored_assets(m, _INLINE if assets == "inline" else APP_VENDOR_URL)
 
 
 def selection_layer(status: pd.DataFrame, village_id: str | None) -> folium.FeatureGroup | None:
@@ -1386,6 +1602,10 @@ def map_html(m: folium.Map) -> str:
 def standalone_html(model: Model, lang: str = "vi", **kwargs) -> str:
     """The map of ``model`` as a standalone HTML page: title, synthetic banner, attribution.
 
+    The page needs no network: Leaflet and its plugins are inlined (vendored copies, see
+    :data:`VENDORED`); only the base-map tiles come from elsewhere (OpenStreetMap, or a local
+    source: :mod:`layers.tiles`), and without them the layers draw on a plain background.
+
     Parameters
     ----------
     model
@@ -1401,7 +1621,7 @@ def standalone_html(model: Model, lang: str = "vi", **kwargs) -> str:
         The page, UTF-8 text.
     """
     check_lang(lang)
-    m = build_map(model, lang=lang, **kwargs)
+    m = build_map(model, lang=lang, assets="inline", **kwargs)
     root = m.get_root()
     title = f"{t('page_title', lang)}: {model.province}"
     district_code = kwargs.get("district_code")
@@ -1454,7 +1674,7 @@ def standalone_html(model: Model, lang: str = "vi", **kwargs) -> str:
     )
     root.html.add_child(_Markup(head), name="page_head", index=0)
     root.html.add_child(_Markup(foot), name="page_foot")
-    page = root.render()
+    page = _inline_vendored(root.render())
     log.info("map of %s: %.2f MB", model.province, len(page.encode("utf-8")) / 1e6)
     return page
 

@@ -1,16 +1,17 @@
 """Shared helpers of the browser tests (``tests/test_app_browser.py``,
-``tests/test_import_browser.py``): chromium flags, the offline CDN routing, ``skip`` and a
-Streamlit server running ``app.py``.
+``tests/test_import_browser.py``, ``tests/test_offline_map.py``): chromium flags, the offline
+routing, ``skip`` and a Streamlit server running ``app.py``.
 
-Leaflet and its plugins come from CDNs (folium's defaults). Offline, the tests serve them from a
-local copy when there is one: ``$COVERAGE_JS_CACHE`` or ``~/.cache/vn-coverage-js``, holding
-npm packages unpacked as ``<name>@<version>/package/...`` (see ``tests/test_app_browser.py``).
+Every request outside localhost is blocked (:class:`Offline`): the map must draw from the
+vendored Leaflet files the app serves (``static/vendor/``). Maps not built by
+:func:`layers.maps.build_map` (the import page's placement map) still name folium's CDN
+addresses; unless a test asks for ``strict`` routing, those addresses of vendored files are
+answered from ``static/vendor/`` without reaching the network, and every other one is aborted.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import re
 import socket
@@ -35,36 +36,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-JS_CACHE = Path(os.environ.get("COVERAGE_JS_CACHE", Path.home() / ".cache" / "vn-coverage-js"))
 MAP_FRAME = "iframe[title='streamlit_folium.st_folium']"
 TIMEOUT_MS = 60_000
-LEAFLET_URL = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
-
-
-def local_asset(url: str) -> Path | None:
-    """The cached copy of a CDN file, if any."""
-    m = re.match(
-        r"https://(?:cdn\.jsdelivr\.net/npm|unpkg\.com)/((?:@[^/]+/)?[^@/]+)@([^/]+)/(.*)", url
-    )
-    if m:
-        p = JS_CACHE / f"{m[1]}@{m[2]}" / "package" / m[3]
-        return p if p.is_file() else None
-    m = re.match(
-        r"https://cdnjs\.cloudflare\.com/ajax/libs/leaflet\.markercluster/([^/]+)/(.*)", url
-    )
-    if m:
-        p = JS_CACHE / f"leaflet.markercluster@{m[1]}" / "package" / "dist" / m[2]
-        return p if p.is_file() else None
-    return None
-
-
-@functools.lru_cache(maxsize=64)
-def reachable(host: str, timeout: float = 3.0) -> bool:
-    try:
-        with socket.create_connection((host, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+VENDOR = ROOT / "static" / "vendor"
 
 
 def skip(reason: str) -> None:
@@ -81,8 +56,8 @@ def free_port() -> int:
 
 
 def require_browser_setup() -> None:
-    """``skip`` unless chromium, Playwright, the data folder, the synthetic layers and Leaflet
-    (a local copy or the CDN) are all there."""
+    """``skip`` unless chromium, Playwright, the data folder and the synthetic layers are all
+    there; fail when the vendored Leaflet is missing."""
     if not Path(CHROMIUM).exists():
         skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     try:
@@ -99,11 +74,8 @@ def require_browser_setup() -> None:
         skip(f"data folder not available: {exc.message('en')}")
     if not (registry.REPO_ROOT / demo.SITES_FILE).exists():
         skip("synthetic layers missing: run python data/make_synthetic.py")
-    if local_asset(LEAFLET_URL) is None and not reachable("cdn.jsdelivr.net"):
-        skip(
-            f"Leaflet cannot be loaded: cdn.jsdelivr.net is unreachable and {JS_CACHE} "
-            "holds no copy (see tests/test_app_browser.py's docstring)"
-        )
+    if not (VENDOR / "leaflet-1.9.3" / "dist" / "leaflet.js").is_file():
+        pytest.fail(f"the vendored Leaflet is missing from {VENDOR}")
 
 
 def wait_healthy(proc: subprocess.Popen, url: str, log_path: Path, timeout: float = 30) -> None:
@@ -166,26 +138,35 @@ def streamlit_server(tmp_path_factory, extra_env: Mapping[str, str]) -> Iterator
                 proc.wait(timeout=5)
 
 
-def route_offline(route):
-    """Playwright route handler: CDN files from the local cache, tiles aborted, unreachable
-    hosts answered empty, the rest passed through."""
-    url = route.request.url
-    local = local_asset(url)
-    if local is not None:
-        ctype = "text/css" if local.suffix == ".css" else "application/javascript"
-        return route.fulfill(
-            status=200,
-            body=local.read_bytes(),
-            headers={"content-type": ctype, "access-control-allow-origin": "*"},
-        )
-    host = re.match(r"https?://([^/:]+)", url)
-    if host is None or host[1] in ("127.0.0.1", "localhost"):
-        return route.continue_()
-    if "tile" in host[1]:
-        return route.abort()
-    if reachable(host[1], timeout=1.0):
-        return route.continue_()
-    return route.fulfill(status=200, body=b"", headers={"access-control-allow-origin": "*"})
+class Offline:
+    """Playwright route handler: localhost, ``data:``, ``blob:`` and ``file:`` pass; every other
+    request is recorded in :attr:`outside` and aborted, except (unless ``strict``) the CDN
+    addresses of vendored files (:data:`layers.maps.VENDORED`), answered from ``static/vendor/``.
+    """
+
+    def __init__(self, strict: bool = False) -> None:
+        self.strict = strict
+        self.outside: list[str] = []
+
+    def __call__(self, route) -> None:
+        url = route.request.url
+        host = re.match(r"https?://([^/:]+)", url)
+        if host is None or host[1] in LOCAL_HOSTS:
+            route.continue_()
+            return
+        self.outside.append(url)
+        from layers.maps import VENDORED
+
+        if not self.strict and url in VENDORED:
+            path = VENDOR / VENDORED[url]
+            ctype = "text/css" if path.suffix == ".css" else "text/javascript"
+            route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": ctype})
+            return
+        route.abort()
+
+    def non_tiles(self) -> list[str]:
+        """The outside requests that were not for base-map tiles."""
+        return [u for u in self.outside if not re.search(r"/\d+/\d+/\d+\.png", u)]
 
 
 def launch_chromium(playwright):
@@ -193,10 +174,12 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
-def new_page(browser, url: str):
-    """A new context (1440×1900, Vietnamese, offline routing) and its page opened at ``url``."""
+def new_page(browser, url: str, *, strict: bool = False):
+    """A new context (1440×1900, Vietnamese, :class:`Offline` routing) and its page opened at
+    ``url``; the context's routing is ``context.offline``."""
     context = browser.new_context(viewport={"width": 1440, "height": 1900}, locale="vi-VN")
-    context.route("**/*", route_offline)
+    context.offline = Offline(strict=strict)
+    context.route("**/*", context.offline)
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT_MS)
     pg.goto(url)

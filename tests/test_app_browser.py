@@ -3,19 +3,11 @@ units from 01/07/2025, and assigning an operator to a village on the map.
 
 Starts ``streamlit run app.py`` on a free port and drives Debian's chromium
 (``/usr/bin/chromium``) with Playwright. Skipped, with the reason, when chromium, the data folder
-or the synthetic layers are missing, or when Leaflet cannot be loaded.
+or the synthetic layers are missing (fails when the vendored Leaflet is).
 
-Leaflet and its plugins come from CDNs (folium's defaults). Offline, the test serves them from a
-local copy when there is one: ``$COVERAGE_JS_CACHE`` or ``~/.cache/vn-coverage-js``, holding
-npm packages unpacked as ``<name>@<version>/package/...``, e.g.::
-
-    mkdir -p ~/.cache/vn-coverage-js && cd ~/.cache/vn-coverage-js
-    for p in leaflet@1.9.3 leaflet-search@2.9.7 leaflet.markercluster@1.1.0 \\
-             leaflet.featuregroup.subgroup@1.0.2; do
-        mkdir -p $p && tar -xzf "$(npm pack $p)" -C $p; done
-
-Other CDN files (bootstrap, fonts) are answered empty when they are not reachable; map tiles
-are not fetched. Screenshots go to ``screenshots/`` (git-ignored): ``app.png``, ``app_en.png``,
+Every request outside localhost is blocked (``tests/browser_support.py``, strict): the map draws
+from the vendored Leaflet files the app serves (``static/vendor/``); OpenStreetMap tiles fail and
+the map says so. Screenshots go to ``screenshots/`` (git-ignored): ``app.png``, ``app_en.png``,
 ``app_2025.png``, ``assign_selected.png``, ``assign_done.png``, ``assign_verified_map.png``.
 
 The server's assignment register is a temporary file (``$COVERAGE_ASSIGNMENTS_DB``), empty when
@@ -71,7 +63,7 @@ def browser(server):
 @pytest.fixture(scope="module")
 def page(browser, server):
     """One browser session shared by the module's first tests (state carries over)."""
-    context, pg = new_page(browser, server)
+    context, pg = new_page(browser, server, strict=True)
     yield pg
     context.close()
 
@@ -79,7 +71,7 @@ def page(browser, server):
 @pytest.fixture
 def fresh_page(browser, server):
     """A new browser session (Vietnamese, default sidebar) on the map page."""
-    context, pg = new_page(browser, server)
+    context, pg = new_page(browser, server, strict=True)
     yield pg
     context.close()
 
@@ -125,6 +117,33 @@ def _map_frame(page):
     _one_map(page)
     page.frame_locator(MAP_FRAME).locator(".coverage-legend").wait_for()
     return page.locator(MAP_FRAME).element_handle().content_frame()
+
+
+def test_app_map_draws_with_every_outside_request_blocked(page):
+    from layers.maps import TILE_ERROR_TEXT
+
+    frame = _map_frame(page)
+    notice = frame.locator(".coverage-tile-notice")
+    notice.wait_for(state="visible")
+    assert notice.inner_text() == TILE_ERROR_TEXT["vi"]
+    drawn = frame.evaluate(
+        """() => {
+            let painted = 0, vectors = 0;
+            for (const c of document.querySelectorAll(".leaflet-overlay-pane canvas")) {
+                const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+                for (let i = 3; i < d.length; i += 16) if (d[i] > 0) painted++;
+            }
+            window.map.eachLayer(l => { if (l instanceof L.Path) vectors++; });
+            return {painted, vectors,
+                    markers: document.querySelectorAll(".leaflet-marker-pane .site-marker").length};
+        }"""
+    )
+    assert drawn["vectors"] > 500 and drawn["painted"] > 1000, drawn
+    assert drawn["markers"] > 0, drawn
+    assert frame.locator(".leaflet-control-layers").get_by_text("Nền trống").count() == 1
+    offline = page.context.offline
+    assert offline.outside, "the map did not even try the OpenStreetMap tiles"
+    assert offline.non_tiles() == [], offline.non_tiles()
 
 
 def test_map_legend_banner_and_village_tooltip(page):

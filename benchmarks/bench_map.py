@@ -11,6 +11,10 @@ timed once, apart). For all Vietnam it reads the 11,163 commune polygons once
 (:func:`layers.maps.display_communes`), the GeoJson layer (:func:`layers.maps.commune_layer`)
 and rendering the page, for each tolerance. Each figure is the minimum of ``--runs`` runs
 (time.perf_counter); sizes are of the UTF-8 HTML in MB (10^6 bytes).
+
+The standalone page carries Leaflet and its plugins inline (it draws without Internet); the
+province line also gives the same page with ``<script src>``/``<link>`` placeholders instead
+(before inlining) and the time inlining takes.
 """
 
 from __future__ import annotations
@@ -49,6 +53,18 @@ def province_map(code: str, runs: int, lang: str) -> None:
     print(f"{model.province} ({code}): model build {build_s:.2f} s (once); map HTML "
           f"{secs:.2f} s (min of {runs}), {size:.2f} MB; {len(model.communes)} communes, "
           f"{len(model.status)} villages, {len(model.sites)} sites")
+    inline = maps._inline_vendored
+    captured: list[str] = []
+    maps._inline_vendored = lambda page: captured.append(page) or page
+    try:
+        maps.standalone_html(model, lang)
+    finally:
+        maps._inline_vendored = inline
+    linked = captured[0]
+    secs_inline, _ = best_of(runs, lambda: inline(linked))
+    linked_mb = len(linked.encode("utf-8")) / 1e6
+    print(f"  standalone page before inlining (links to the vendored files) {linked_mb:.2f} MB, "
+          f"inlined {size:.2f} MB (+{size - linked_mb:.2f} MB); inlining {secs_inline * 1e3:.0f} ms")
 
 
 def national_communes(runs: int, simplify: list[float], lang: str) -> None:

@@ -44,8 +44,16 @@ Payload: commune polygons are simplified for display only, with
 per-polygon ``simplify(preserve_topology=True)`` opens gaps and overlaps between neighbours.
 Coordinates are rounded to 5 decimals (about 1 m).
 
-Measured (``python benchmarks/bench_map.py``): the Điện Biên page is about 0.6 MB and takes
-about 0.3 s; Lai Châu (1,842 sites) about 1.05 MB; all 11,163 communes of Vietnam alone about
+Without Internet: Leaflet and its plugins are vendored (``static/vendor/``, :data:`VENDORED`);
+the app's map loads them from Streamlit's static file serving, :func:`standalone_html` carries
+them inline (added after rendering, never as template source); folium's jQuery, Bootstrap and
+Font Awesome are left out of our maps. Base maps: a local tile source when there is one
+(:mod:`layers.tiles`), OpenStreetMap, and a plain background ("Nền trống"); when tiles fail a line
+on the map says so (:data:`TILE_ERROR_TEXT`) and the layers draw on the plain background.
+
+Measured (``python benchmarks/bench_map.py``): the Điện Biên page is about 0.78 MB with the
+vendored files inline (0.58 MB before inlining; inlining 5 ms) and takes about 0.35 s; Lai Châu
+(1,842 sites) about 1.28 MB (1.05 MB before inlining); all 11,163 communes of Vietnam alone about
 8.8 MB at 300 m (317k vertices of 381k) and 5.7 MB at 1,000 m, most of the 8–11 s in
 :func:`shapely.coverage_clean`.
 """

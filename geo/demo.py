@@ -13,7 +13,8 @@ from geo import paths, sites
 
 SITES_FILE = "data/synthetic/sites_dienbien_laichau_synthetic.csv"
 FIBRE_FILE = "data/synthetic/fibre_dienbien_laichau_synthetic.csv"
-LABEL_VI = "Dữ liệu tổng hợp (minh họa, không phải dữ liệu thật)"
+LABEL_VI = "Dữ liệu mô phỏng (minh họa, không phải dữ liệu thật)"
+"""How a synthetic layer is labelled (glossary: "mô phỏng", never "tổng hợp")."""
 LABEL_EN = "Synthetic (demo, not real data)"
 
 

@@ -1,8 +1,13 @@
-"""UI words in Vietnamese and English, and numbers, percentages and dates in each language.
+"""The one message catalog: every user-facing word in Vietnamese and English, and numbers,
+percentages, dates and times in each language.
 
 Labels follow the project glossary (``shared/design/glossary.md``): one word per thing,
-Vietnamese first. Numbers are written the Vietnamese way in ``vi`` (1.234,5 and 97,3 %) and
-the English way in ``en`` (1,234.5 and 97.3%); dates are dd/mm/yyyy in both.
+Vietnamese first; synthetic data is "mô phỏng", never "tổng hợp" (which reads as
+"aggregated"). Keys are short names (``"commune"``), register fields (``"field.<column>"``),
+enum values (``"<Enum>.<value>"``, e.g. ``"GapClass.none"``, read by :func:`enum_label`) and
+the import page's words (``"imp.<key>"``). Numbers are written the Vietnamese way in ``vi``
+(1.234,5 and 97,3 %) and the English way in ``en`` (1,234.5 and 97.3%); dates are
+dd/mm/yyyy in both, and times are Vietnam's (Asia/Ho_Chi_Minh, UTC+7) as dd/mm/yyyy HH:MM.
 """
 
 from __future__ import annotations
@@ -16,6 +21,24 @@ import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
+__all__ = [
+    "LABELS",
+    "LANGS",
+    "LOCALES",
+    "MISSING",
+    "VN_TIME",
+    "check_lang",
+    "comparable_label",
+    "enum_label",
+    "enum_key",
+    "fmt_date",
+    "fmt_datetime",
+    "fmt_number",
+    "fmt_percent",
+    "local_iso",
+    "t",
+]
+
 LANGS: tuple[str, ...] = ("vi", "en")
 """The UI languages, Vietnamese first (the default)."""
 
@@ -24,6 +47,10 @@ LOCALES: dict[str, str] = {"vi": "vi_VN", "en": "en_GB"}
 
 MISSING = "—"
 """What a missing value (None, NaN) is written as."""
+
+VN_TIME = dt.timezone(dt.timedelta(hours=7), "Asia/Ho_Chi_Minh")
+"""Vietnam's time (Asia/Ho_Chi_Minh: UTC+7 all year, no daylight saving since 1975), in which
+times are shown; they are stored in UTC."""
 
 LABELS: dict[str, dict[str, str]] = {
     # Units and things (glossary)
@@ -65,10 +92,10 @@ LABELS: dict[str, dict[str, str]] = {
     "actual_year": {"vi": "Thực hiện năm {year}", "en": "Actual {year}"},
     "current_state": {"vi": "hiện trạng", "en": "current state"},
     "synthetic": {
-        "vi": "Dữ liệu tổng hợp (minh họa, không phải dữ liệu thật)",
+        "vi": "Dữ liệu mô phỏng (minh họa, không phải dữ liệu thật)",
         "en": "Synthetic (demo, not real data)",
     },
-    "synthetic_short": {"vi": "tổng hợp", "en": "synthetic"},
+    "synthetic_short": {"vi": "mô phỏng", "en": "synthetic"},
     "yes": {"vi": "Có", "en": "Yes"},
     "no": {"vi": "Không", "en": "No"},
     "partial": {"vi": "Một phần", "en": "Partly"},
@@ -234,7 +261,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "sources_header": {"vi": "Nguồn dữ liệu theo lớp", "en": "Sources by layer"},
     "layer": {"vi": "Lớp dữ liệu", "en": "Layer"},
-    "synthetic_col": {"vi": "Dữ liệu tổng hợp?", "en": "Synthetic?"},
+    "synthetic_col": {"vi": "Dữ liệu mô phỏng?", "en": "Synthetic?"},
     "generated": {"vi": "Ngày lập", "en": "Generated"},
     "disagreement_kind": {"vi": "Loại chênh lệch", "en": "Kind"},
     "layer_population": {"vi": "Dân số", "en": "Population"},
@@ -552,6 +579,381 @@ LABELS: dict[str, dict[str, str]] = {
     "location_precision": {"vi": "Vị trí", "en": "Location"},
     "gap_class_short": {"vi": "Phủ sóng (mô hình)", "en": "Coverage (model)"},
     "selected": {"vi": "Đang chọn", "en": "Selected"},
+    # Register fields, as the history and the tables name them ("field.<column>")
+    "field.village_id": {"vi": "Mã thôn/bản", "en": "Village ID"},
+    "field.commune_code": {"vi": "Mã xã", "en": "Commune code"},
+    "field.commune_2025_code": {"vi": "Mã xã (từ 01/07/2025)", "en": "Commune code (from 1 July 2025)"},
+    "field.district_code": {"vi": "Mã huyện", "en": "District code"},
+    "field.province_code": {"vi": "Mã tỉnh", "en": "Province code"},
+    "field.village": {"vi": "Thôn/Bản", "en": "Village"},
+    "field.commune": {"vi": "Xã", "en": "Commune"},
+    "field.district": {"vi": "Huyện", "en": "District"},
+    "field.province": {"vi": "Tỉnh", "en": "Province"},
+    "field.lon": {"vi": "Kinh độ", "en": "Longitude"},
+    "field.lat": {"vi": "Vĩ độ", "en": "Latitude"},
+    "field.location_precision": {"vi": "Vị trí", "en": "Location"},
+    "field.operator": {"vi": "Doanh nghiệp", "en": "Operator"},
+    "field.target_year": {"vi": "Năm mục tiêu", "en": "Target year"},
+    "field.target_year_source": {"vi": "Căn cứ năm mục tiêu", "en": "Target year from"},
+    "field.decision": {"vi": "Văn bản", "en": "Decision"},
+    "field.decision_date": {"vi": "Ngày văn bản", "en": "Decision date"},
+    "field.note": {"vi": "Ghi chú", "en": "Note"},
+    "field.status": {"vi": "Trạng thái", "en": "Status"},
+    "field.status_date": {"vi": "Ngày trạng thái", "en": "Status date"},
+    "field.assigned_on": {"vi": "Ngày phân công", "en": "Assigned on"},
+    "field.construction_on": {"vi": "Ngày khởi công", "en": "Construction from"},
+    "field.on_air_on": {"vi": "Ngày phát sóng", "en": "On air from"},
+    "field.verified_on": {"vi": "Ngày nghiệm thu", "en": "Verified on"},
+    "field.cancelled_on": {"vi": "Ngày hủy", "en": "Cancelled on"},
+    "field.proposed_operator": {"vi": "Doanh nghiệp đề xuất", "en": "Proposed operator"},
+    "field.proposal_reason": {"vi": "Lý do đề xuất", "en": "Why proposed"},
+    "field.source": {"vi": "Nguồn", "en": "Source"},
+    "field.source_row": {"vi": "Stt trong nguồn", "en": "Row in the source"},
+    "field.version": {"vi": "Phiên bản", "en": "Version"},
+    "field.updated_by": {"vi": "Người sửa cuối", "en": "Last changed by"},
+    "field.updated_at": {"vi": "Thời điểm sửa cuối", "en": "Last changed at"},
+    "field.overdue_why": {"vi": "Lý do quá hạn", "en": "Why overdue"},
+    # Enum values of geo.vocab and geo.auth ("<Enum>.<value>", see enum_label)
+    "UnitSystem.pre2025": {"vi": "Trước 01/07/2025", "en": "Before 1 July 2025"},
+    "UnitSystem.2025": {"vi": "Từ 01/07/2025", "en": "From 1 July 2025"},
+    "Technology.2G": {"vi": "2G", "en": "2G"},
+    "Technology.3G": {"vi": "3G", "en": "3G"},
+    "Technology.4G": {"vi": "4G", "en": "4G"},
+    "Technology.5G": {"vi": "5G", "en": "5G"},
+    "Operator.Viettel": {"vi": "Viettel", "en": "Viettel"},
+    "Operator.VNPT": {"vi": "VNPT (Vinaphone)", "en": "VNPT (Vinaphone)"},
+    "Operator.MobiFone": {"vi": "MobiFone", "en": "MobiFone"},
+    "Operator.Vietnamobile": {"vi": "Vietnamobile", "en": "Vietnamobile"},
+    "Operator.Gmobile": {"vi": "Gmobile", "en": "Gmobile"},
+    "GapClass.all": {"vi": "Được tất cả nhà mạng phủ sóng", "en": "Covered by every operator"},
+    "GapClass.partial": {"vi": "Phủ sóng một phần nhà mạng", "en": "Partial not-spot"},
+    "GapClass.none": {"vi": "Vùng lõm sóng (không nhà mạng nào)", "en": "Total not-spot"},
+    "LayerKind.sites": {"vi": "Trạm BTS", "en": "Sites"},
+    "LayerKind.villages": {"vi": "Danh mục thôn/bản", "en": "Village register"},
+    "LayerKind.fibre": {"vi": "Cáp quang FTTH", "en": "FTTH fibre"},
+    "LayerKind.unserved": {"vi": "Danh sách thôn/bản chưa có dịch vụ", "en": "Unserved villages list"},
+    "LayerKind.coverage": {"vi": "Vùng phủ sóng do doanh nghiệp công bố", "en": "Declared coverage"},
+    "ImportMode.add": {"vi": "Bổ sung (giữ các dòng đã lưu)", "en": "Add (keep the stored rows)"},
+    "ImportMode.replace-operator": {
+        "vi": "Thay danh sách của các nhà mạng có trong tệp",
+        "en": "Replace the lists of the operators in the file",
+    },
+    "ImportMode.replace-all": {"vi": "Thay toàn bộ", "en": "Replace everything"},
+    "Status.assigned": {"vi": "Đã phân công", "en": "Assigned"},
+    "Status.under_construction": {"vi": "Đang xây dựng", "en": "Under construction"},
+    "Status.on_air": {"vi": "Đã phát sóng", "en": "On air"},
+    "Status.verified": {"vi": "Đã nghiệm thu", "en": "Verified"},
+    "Status.cancelled": {"vi": "Hủy", "en": "Cancelled"},
+    "Role.admin": {"vi": "Quản trị", "en": "Admin"},
+    "Role.province_planner": {"vi": "Cán bộ tỉnh", "en": "Province planner"},
+    "Role.district_viewer": {"vi": "Cán bộ huyện/xã (xem)", "en": "District viewer"},
+    "Role.operator": {"vi": "Doanh nghiệp", "en": "Operator"},
+    "Action.import_commit": {"vi": "lưu lớp dữ liệu nhập", "en": "commit an import"},
+    "Action.import_remove": {"vi": "xóa lớp dữ liệu đã nhập", "en": "remove an imported layer"},
+    "Action.place_village": {"vi": "định vị thôn", "en": "place a village"},
+    "Action.assign": {"vi": "phân công thôn", "en": "assign a village"},
+    "Action.assign_many": {"vi": "nhập danh sách phân công", "en": "import an assignment list"},
+    "Action.edit": {"vi": "sửa phân công", "en": "edit an assignment"},
+    "Action.set_status": {"vi": "đổi trạng thái phân công", "en": "change an assignment's status"},
+    "Action.undo": {"vi": "hoàn tác thay đổi", "en": "undo a change"},
+    "Action.report_progress": {"vi": "báo cáo tiến độ", "en": "report progress"},
+    "Action.backup": {"vi": "sao lưu", "en": "make a backup"},
+    "Action.restore": {"vi": "khôi phục bản sao lưu", "en": "restore a backup"},
+    "Action.manage_accounts": {"vi": "quản lý tài khoản", "en": "manage accounts"},
+    "Action.read": {"vi": "xem dữ liệu", "en": "read data"},
+    # The import page (ui/app_imports.py, "imp.<key>")
+    "imp.title": {"vi": "Nhập dữ liệu", "en": "Import data"},
+    "imp.intro": {
+        "vi": "Thay lớp dữ liệu mô phỏng (minh họa) bằng tệp của Sở: trạm BTS, danh mục thôn/bản, "
+        "cáp quang, danh sách thôn/bản chưa có dịch vụ, vùng phủ sóng do doanh nghiệp công bố. "
+        "Không có gì được lưu cho đến khi bấm **Lưu**.",
+        "en": "Replace a synthetic (demo) layer with the Department's own file: sites, village "
+        "register, fibre, unserved villages, declared coverage. Nothing is stored until you "
+        "press **Save**.",
+    },
+    "imp.section_import": {"vi": "Nhập tệp", "en": "Import a file"},
+    "imp.section_place": {"vi": "Đặt vị trí thôn/bản", "en": "Place villages"},
+    "imp.section_history": {"vi": "Đã lưu", "en": "Stored"},
+    "imp.section_pick": {"vi": "Mục", "en": "Section"},
+    "imp.kind": {"vi": "Loại dữ liệu", "en": "Kind of data"},
+    "imp.kind_sites": {"vi": "Trạm BTS", "en": "Sites"},
+    "imp.kind_villages": {"vi": "Danh mục thôn/bản", "en": "Village register"},
+    "imp.kind_fibre": {"vi": "Cáp quang FTTH", "en": "FTTH fibre"},
+    "imp.kind_unserved": {
+        "vi": "Danh sách thôn/bản chưa có dịch vụ",
+        "en": "Unserved villages list",
+    },
+    "imp.kind_coverage": {
+        "vi": "Vùng phủ sóng do doanh nghiệp công bố",
+        "en": "Declared coverage",
+    },
+    "imp.province": {"vi": "Tỉnh", "en": "Province"},
+    "imp.operator_opt": {
+        "vi": "Nhà mạng (khi tệp không ghi)",
+        "en": "Operator (when the file does not say)",
+    },
+    "imp.technology_opt": {
+        "vi": "Công nghệ (khi tệp không ghi)",
+        "en": "Technology (when the file does not say)",
+    },
+    "imp.document_opt": {
+        "vi": "Văn bản (số, ngày) của danh sách",
+        "en": "Decision (number, date) of the list",
+    },
+    "imp.in_file": {"vi": "— theo tệp —", "en": "— as in the file —"},
+    "imp.upload": {"vi": "Tải tệp lên", "en": "Upload a file"},
+    "imp.upload_help": {
+        "vi": "Excel (.xlsx), CSV, Shapefile nén (.zip), KML/KMZ, GeoJSON, GeoPackage; "
+        "GeoTIFF cho vùng phủ sóng. Tối đa {mb} MB.",
+        "en": "Excel (.xlsx), CSV, zipped Shapefile (.zip), KML/KMZ, GeoJSON, GeoPackage; "
+        "GeoTIFF for coverage. At most {mb} MB.",
+    },
+    "imp.sheet": {"vi": "Trang tính / lớp", "en": "Sheet / layer"},
+    "imp.header_row": {"vi": "Dòng tiêu đề (tên các cột)", "en": "Header row (column names)"},
+    "imp.header_row_help": {
+        "vi": "Số thứ tự dòng như Excel hiển thị. Dòng nhận ra: {n}. Nếu sai (nhận nhầm dòng "
+        "tên văn bản, hoặc một dòng dữ liệu), hãy nhập dòng ghi tên các cột.",
+        "en": "The row number as Excel shows it. Found: row {n}. If that is wrong (a title "
+        "or a data row was taken for the header), give the row that names the columns.",
+    },
+    "imp.header_row_given": {
+        "vi": "Đọc tên các cột ở dòng {n} (thay cho dòng {found} nhận ra tự động).",
+        "en": "Column names read from row {n} (instead of row {found}, found automatically).",
+    },
+    "imp.all_layers": {"vi": "Tất cả các lớp", "en": "Every layer"},
+    "imp.sheet_rows": {"vi": "{n} dòng", "en": "{n} rows"},
+    "imp.sheet_unreadable": {"vi": "không đọc được", "en": "unreadable"},
+    "imp.preview": {"vi": "Xem trước (5 dòng đầu)", "en": "Preview (first 5 rows)"},
+    "imp.reading": {"vi": "Đang đọc và đối chiếu tệp…", "en": "Reading and matching the file…"},
+    "imp.file_error": {"vi": "Không nhập được tệp", "en": "The file cannot be imported"},
+    "imp.mapping_header": {"vi": "Gán cột", "en": "Column mapping"},
+    "imp.mapping_needed": {
+        "vi": "Chưa chắc chắn cột nào chứa trường nào: hãy chọn cột cho từng trường rồi bấm "
+        "**Xác nhận cách gán cột** (cách gán được nhớ cho các tệp cùng mẫu).",
+        "en": "Which column holds which field is not certain: choose the column of each field "
+        "and press **Confirm the mapping** (it is remembered for files of the same layout).",
+    },
+    "imp.mapping_ok": {
+        "vi": "Các cột đã được nhận ra; có thể sửa nếu cần.",
+        "en": "The columns were recognised; change them if needed.",
+    },
+    "imp.mapping_submit": {"vi": "Xác nhận cách gán cột", "en": "Confirm the mapping"},
+    "imp.not_used": {"vi": "— không dùng —", "en": "— not used —"},
+    "imp.placeholder": {"vi": "Chọn…", "en": "Choose…"},
+    "imp.required": {"vi": "bắt buộc", "en": "required"},
+    "imp.unsure": {"vi": "chưa chắc", "en": "unsure"},
+    "imp.confidence": {"vi": "Độ tin cậy: {p} %", "en": "Confidence: {p}%"},
+    "imp.mapping_twice": {
+        "vi": "Cột {col} được chọn cho nhiều trường: {fields}.",
+        "en": "Column {col} is chosen for several fields: {fields}.",
+    },
+    "imp.crs_header": {"vi": "Hệ tọa độ", "en": "Coordinate reference system"},
+    "imp.crs_now": {"vi": "**{name}** — {source}.", "en": "**{name}** — {source}."},
+    "imp.crs_inside": {
+        "vi": "{p} % số điểm nằm trong tỉnh.",
+        "en": "{p}% of the points lie in the province.",
+    },
+    "imp.crs_source_degrees": {
+        "vi": "tọa độ trong tệp là độ (kinh độ, vĩ độ)",
+        "en": "the file gives degrees (longitude, latitude)",
+    },
+    "imp.crs_source_prj": {"vi": "theo tệp .prj / CRS của tệp", "en": "from the file's .prj / CRS"},
+    "imp.crs_source_planner": {"vi": "do người dùng chọn", "en": "chosen by you"},
+    "imp.crs_source_file": {"vi": "ghi trong tiêu đề tệp", "en": "named in the file's title"},
+    "imp.crs_source_proposed": {
+        "vi": "ĐỀ XUẤT theo kinh tuyến trục của tỉnh — cần xác nhận",
+        "en": "PROPOSED from the province's central meridian — to confirm",
+    },
+    "imp.crs_pick": {"vi": "Hệ tọa độ của tọa độ trong tệp", "en": "CRS of the file's coordinates"},
+    "imp.crs_other": {"vi": "Khác (nhập mã EPSG)…", "en": "Other (EPSG code)…"},
+    "imp.crs_other_input": {
+        "vi": "Khi chọn “Khác”: mã EPSG hoặc kinh tuyến trục (vd. 9205, 103°00')",
+        "en": "With “Other”: EPSG code or central meridian (e.g. 9205, 103°00')",
+    },
+    "imp.crs_submit": {"vi": "Xác nhận hệ tọa độ", "en": "Confirm the CRS"},
+    "imp.crs_wgs84": {"vi": "WGS 84 (độ thập phân, GPS)", "en": "WGS 84 (decimal degrees, GPS)"},
+    "imp.crs_tm3": {
+        "vi": "VN-2000 TM-3, kinh tuyến trục {m}",
+        "en": "VN-2000 TM-3, central meridian {m}",
+    },
+    "imp.crs_utm": {"vi": "VN-2000 UTM múi {z}N", "en": "VN-2000 UTM zone {z}N"},
+    "imp.crs_wgs_utm": {"vi": "WGS 84 UTM múi {z}N", "en": "WGS 84 UTM zone {z}N"},
+    "imp.crs_province": {"vi": " (của tỉnh)", "en": " (the province's)"},
+    "imp.summary_rows": {"vi": "Dòng dữ liệu", "en": "Data rows"},
+    "imp.status_ok": {"vi": "Đã khớp", "en": "Matched"},
+    "imp.status_confirmed": {"vi": "Đã xác nhận", "en": "Confirmed"},
+    "imp.status_review": {"vi": "Cần xem lại", "en": "To review"},
+    "imp.status_error": {"vi": "Lỗi", "en": "Error"},
+    "imp.status_skipped": {"vi": "Bỏ qua", "en": "Skipped"},
+    "imp.records": {"vi": "Bản ghi sẽ lưu", "en": "Records to store"},
+    "imp.already": {
+        "vi": "Tệp này (cùng nội dung) đã được lưu trước đây: lưu lại sẽ không thay đổi gì.",
+        "en": "This file (same content) was stored before: saving it again changes nothing.",
+    },
+    "imp.notes": {"vi": "Cách đọc tệp", "en": "How the file was read"},
+    "imp.all_rows": {"vi": "Tất cả các dòng đã đọc ({n})", "en": "Every row read ({n})"},
+    "imp.col_register": {"vi": "Thôn/bản trong danh mục", "en": "Register village"},
+    "imp.problems_header": {"vi": "Các vấn đề ({n})", "en": "Problems ({n})"},
+    "imp.col_file": {"vi": "Tệp", "en": "File"},
+    "imp.col_sheet": {"vi": "Trang tính", "en": "Sheet"},
+    "imp.col_row": {"vi": "Dòng", "en": "Row"},
+    "imp.col_field": {"vi": "Cột", "en": "Field"},
+    "imp.col_message": {"vi": "Nội dung", "en": "Message"},
+    "imp.col_value": {"vi": "Giá trị", "en": "Value"},
+    "imp.review_header": {"vi": "Các dòng cần xem lại ({n})", "en": "Rows to review ({n})"},
+    "imp.review_help": {
+        "vi": "Chọn xã hoặc thôn/bản đúng ở cột **Chọn**, hoặc chấp nhận như hiện tại, rồi bấm "
+        "**Áp dụng lựa chọn**. Lựa chọn được nhớ cho các tệp sau.",
+        "en": "Choose the right commune or village in the **Choose** column, or accept the row "
+        "as it is, then press **Apply the choices**. Choices are remembered for the next files.",
+    },
+    "imp.col_status": {"vi": "Trạng thái", "en": "Status"},
+    "imp.col_match": {"vi": "Khớp xã", "en": "Commune match"},
+    "imp.col_vmatch": {"vi": "Khớp thôn", "en": "Village match"},
+    "imp.col_village": {"vi": "Thôn/bản (trong tệp)", "en": "Village (in the file)"},
+    "imp.col_commune": {"vi": "Xã (trong tệp)", "en": "Commune (in the file)"},
+    "imp.col_district": {"vi": "Huyện (trong tệp)", "en": "District (in the file)"},
+    "imp.col_found": {"vi": "Xã đã xác định", "en": "Commune found"},
+    "imp.col_commune_plain": {"vi": "Xã", "en": "Commune"},
+    "imp.col_candidates": {"vi": "Ứng viên", "en": "Candidates"},
+    "imp.col_choice": {"vi": "Chọn", "en": "Choose"},
+    "imp.col_operator": {"vi": "Nhà mạng", "en": "Operator"},
+    "imp.col_site": {"vi": "Mã trạm", "en": "Site id"},
+    "imp.technology_col": {"vi": "Công nghệ", "en": "Technology"},
+    "imp.choice_accept": {"vi": "✓ Chấp nhận như hiện tại", "en": "✓ Accept as it is"},
+    "imp.choice_commune": {"vi": "{name} ({code})", "en": "{name} ({code})"},
+    "imp.choice_village": {
+        "vi": "Thôn/bản: {name} — {commune} [{id}]",
+        "en": "Village: {name} — {commune} [{id}]",
+    },
+    "imp.review_apply": {"vi": "Áp dụng lựa chọn", "en": "Apply the choices"},
+    "imp.review_none": {"vi": "Chưa chọn dòng nào.", "en": "No row was chosen."},
+    "imp.match_exact": {"vi": "trùng khớp", "en": "exact"},
+    "imp.match_normalised": {"vi": "khớp sau chuẩn hóa", "en": "normalised"},
+    "imp.match_fuzzy": {"vi": "gần đúng ({score})", "en": "fuzzy ({score})"},
+    "imp.match_ambiguous": {"vi": "nhiều khả năng", "en": "ambiguous"},
+    "imp.match_none": {"vi": "không khớp", "en": "none"},
+    "imp.match_confirmed": {"vi": "đã xác nhận", "en": "confirmed"},
+    "imp.match_point": {"vi": "theo tọa độ", "en": "by position"},
+    "imp.save_header": {"vi": "Lưu", "en": "Save"},
+    "imp.partial": {
+        "vi": "Chỉ lưu các dòng đã khớp (bỏ qua {n} dòng cần xem lại hoặc lỗi)",
+        "en": "Save the matched rows only (leave out {n} rows to review or in error)",
+    },
+    "imp.save": {"vi": "Lưu", "en": "Save"},
+    "imp.abandon": {"vi": "Hủy lần nhập này", "en": "Abandon this import"},
+    "imp.abandoned": {"vi": "Đã hủy; không có gì được lưu.", "en": "Abandoned; nothing was stored."},
+    "imp.confirm_first": {
+        "vi": "Hãy xác nhận {what} trước khi lưu.",
+        "en": "Confirm {what} before saving.",
+    },
+    "imp.what_mapping": {"vi": "cách gán cột", "en": "the column mapping"},
+    "imp.what_crs": {"vi": "hệ tọa độ", "en": "the CRS"},
+    "imp.review_first": {
+        "vi": "Còn {n} dòng cần xem lại hoặc lỗi: hãy xác nhận/sửa ở bảng trên, hoặc chọn chỉ lưu "
+        "các dòng đã khớp.",
+        "en": "{n} rows still need review or are in error: confirm or correct them above, or "
+        "choose to save the matched rows only.",
+    },
+    "imp.saved": {
+        "vi": "Đã lưu {file} (lần nhập số {id}): thêm {added}, cập nhật {updated}, không đổi "
+        "{unchanged} bản ghi{removed}.",
+        "en": "Saved {file} (import {id}): {added} records added, {updated} updated, "
+        "{unchanged} unchanged{removed}.",
+    },
+    "imp.saved_removed": {"vi": "; bỏ {n} bản ghi cũ", "en": "; {n} old records removed"},
+    "imp.saved_left_out": {
+        "vi": "{n} dòng chưa khớp không được lưu.",
+        "en": "{n} unmatched rows were not stored.",
+    },
+    "imp.saved_same": {
+        "vi": "{file} đã được lưu trước đây (lần nhập số {id}): không có gì thay đổi.",
+        "en": "{file} was stored before (import {id}): nothing changed.",
+    },
+    "imp.saved_map_sites": {
+        "vi": "Trang Bản đồ dùng các trạm này thay cho lớp trạm BTS mô phỏng.",
+        "en": "The Map page uses these sites instead of the synthetic site layer.",
+    },
+    "imp.saved_map_fibre": {
+        "vi": "Trang Bản đồ dùng lớp cáp quang này thay cho lớp mô phỏng.",
+        "en": "The Map page uses this fibre layer instead of the synthetic one.",
+    },
+    "imp.saved_map_villages": {
+        "vi": "Trang Bản đồ dùng danh mục thôn/bản này thay cho danh mục minh họa (GeoNames).",
+        "en": "The Map page uses this village register instead of the demo one (GeoNames).",
+    },
+    "imp.saved_map_unserved": {
+        "vi": "Trang Bản đồ dùng danh sách này thay cho danh sách chép từ kế hoạch.",
+        "en": "The Map page uses this list instead of the one transcribed from the plan.",
+    },
+    "imp.import_another": {"vi": "Nhập tệp khác", "en": "Import another file"},
+    "imp.save_failed": {
+        "vi": "Không lưu được; kho dữ liệu giữ nguyên như trước.",
+        "en": "Nothing was saved; the store is as it was.",
+    },
+    "imp.unlinked": {
+        "vi": "{n} thôn/bản của danh mục hiện tại không có trong tệp: vẫn được giữ (đánh dấu "
+        "không còn trong danh mục) để không mất dữ liệu gắn với chúng.",
+        "en": "{n} villages of the current register are not in the file: they are kept "
+        "(flagged as no longer in the register) so nothing attached to them is lost.",
+    },
+    "imp.history_imports": {"vi": "Các tệp đã lưu", "en": "Files stored"},
+    "imp.history_none": {
+        "vi": "Chưa lưu tệp nào cho tỉnh này.",
+        "en": "No file stored for this province yet.",
+    },
+    "imp.col_import": {"vi": "Lần nhập", "en": "Import"},
+    "imp.col_kind": {"vi": "Loại", "en": "Kind"},
+    "imp.col_rows": {"vi": "Số bản ghi", "en": "Records"},
+    "imp.col_when": {"vi": "Thời điểm (giờ VN)", "en": "When (Viet Nam time)"},
+    "imp.col_who": {"vi": "Người thực hiện", "en": "By"},
+    "imp.col_note": {"vi": "Ghi chú", "en": "Note"},
+    "imp.col_lon": {"vi": "Kinh độ", "en": "Longitude"},
+    "imp.col_lat": {"vi": "Vĩ độ", "en": "Latitude"},
+    "imp.col_inside": {"vi": "Trong xã", "en": "In the commune"},
+    "imp.store_path": {"vi": "Kho dữ liệu: {path}", "en": "Store: {path}"},
+    "imp.place_intro": {
+        "vi": "{n} thôn/bản chỉ được xác định đến xã (đặt tại điểm đại diện của xã); {placed} đã "
+        "được đặt vị trí. Chọn thôn/bản, bấm vào bản đồ hoặc nhập tọa độ, rồi lưu.",
+        "en": "{n} villages are located only at their commune (its representative point); "
+        "{placed} have been placed. Choose a village, click the map or type coordinates, then "
+        "save.",
+    },
+    "imp.place_none": {
+        "vi": "Không có thôn/bản nào chỉ xác định đến xã trong tỉnh này.",
+        "en": "No village of this province is located only at its commune.",
+    },
+    "imp.place_village": {"vi": "Thôn/bản", "en": "Village"},
+    "imp.place_placed": {"vi": "đã đặt", "en": "placed"},
+    "imp.place_map_help": {
+        "vi": "Bấm vào bản đồ để lấy tọa độ (đường viền: ranh giới xã; điểm xám: vị trí hiện tại).",
+        "en": "Click the map to take the coordinates (outline: the commune; grey dot: the "
+        "current position).",
+    },
+    "imp.place_lon": {"vi": "Kinh độ", "en": "Longitude"},
+    "imp.place_lat": {"vi": "Vĩ độ", "en": "Latitude"},
+    "imp.place_coord_help": {
+        "vi": "Độ thập phân (103,0125) hoặc độ-phút-giây (103°00'45\"Đ).",
+        "en": "Decimal degrees (103.0125) or degrees-minutes-seconds (103°00'45\"E).",
+    },
+    "imp.place_who_is": {
+        "vi": "Người thực hiện: **{who}** (ô “{field}” ở thanh bên).",
+        "en": "Placed by: **{who}** (the sidebar's “{field}”).",
+    },
+    "imp.place_who_missing": {
+        "vi": "Hãy nhập họ tên ở ô “{field}” ở thanh bên trước khi lưu vị trí.",
+        "en": "Give your name in the sidebar's “{field}” before saving a position.",
+    },
+    "imp.place_note": {"vi": "Ghi chú (nguồn, cách xác định)", "en": "Note (source, how known)"},
+    "imp.place_save": {"vi": "Lưu vị trí", "en": "Save the position"},
+    "imp.place_saved": {
+        "vi": "Đã lưu vị trí của {village} ({lat}, {lon}), người thực hiện {who}, lúc {when}.",
+        "en": "Saved the position of {village} ({lat}, {lon}), by {who}, at {when}.",
+    },
+    "imp.place_failed": {"vi": "Không lưu được vị trí", "en": "The position was not saved"},
+    "imp.place_list": {"vi": "Vị trí đã đặt", "en": "Placed villages"},
+    "imp.yes": {"vi": "có", "en": "yes"},
+    "imp.no": {"vi": "không", "en": "no"},
 }
 """UI labels keyed by a short key, each ``{"vi": …, "en": …}``; some hold ``{placeholders}``."""
 
@@ -667,3 +1069,88 @@ def fmt_date(d, lang: str = "vi") -> str:
     elif isinstance(d, pd.Timestamp | np.datetime64):
         d = pd.Timestamp(d).date()
     return format_date(d, format="dd/MM/yyyy", locale=LOCALES[check_lang(lang)])
+
+
+def enum_key(member) -> str:
+    """The catalog key of an enum member: ``"<Enum>.<value>"``, e.g. ``"GapClass.none"``."""
+    return f"{type(member).__name__}.{member.value}"
+
+
+def enum_label(member, lang: str = "vi") -> str:
+    """What an enum member (of :mod:`geo.vocab` or :mod:`geo.auth`) is called on screen.
+
+    Parameters
+    ----------
+    member
+        An enum member, e.g. ``GapClass.NONE``.
+    lang
+        ``"vi"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        The catalog has no label for the member.
+
+    Examples
+    --------
+    >>> from geo.vocab import UnitSystem
+    >>> enum_label(UnitSystem.U2025, "vi")
+    'Từ 01/07/2025'
+    """
+    return t(enum_key(member), lang)
+
+
+def _timestamp(x) -> pd.Timestamp | None:
+    """``x`` (ISO text, datetime, Timestamp) as an aware Timestamp (naive taken as UTC)."""
+    if x is None or x is pd.NaT or _missing(x) or (isinstance(x, str) and not x.strip()):
+        return None
+    try:
+        ts = pd.Timestamp(x)
+    except (TypeError, ValueError):
+        return None
+    if ts is pd.NaT:
+        return None
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts
+
+
+def fmt_datetime(x, lang: str = "vi") -> str:
+    """A time as dd/mm/yyyy HH:MM in Vietnam's time (:data:`VN_TIME`), in both languages.
+
+    Parameters
+    ----------
+    x
+        ISO text (``"2025-03-04T17:30:00+00:00"``), a datetime or a Timestamp; a naive time is
+        taken as UTC (as the stores keep it). None, NaN, NaT or "" give :data:`MISSING`; text
+        that is not a time is returned as it is.
+    lang
+        ``"vi"`` or ``"en"``.
+
+    Examples
+    --------
+    >>> fmt_datetime("2025-03-04T17:30:00+00:00", "vi")
+    '05/03/2025 00:30'
+    """
+    check_lang(lang)
+    ts = _timestamp(x)
+    if ts is None:
+        return str(x) if isinstance(x, str) and x.strip() else MISSING
+    return ts.tz_convert(VN_TIME).strftime("%d/%m/%Y %H:%M")
+
+
+def local_iso(x) -> str:
+    """A time as ISO 8601 in Vietnam's time with its offset, for files that machines read
+    (``2025-03-05T00:30:00+07:00``); "" when missing, the text itself when not a time.
+
+    Examples
+    --------
+    >>> local_iso("2025-03-04T17:30:00+00:00")
+    '2025-03-05T00:30:00+07:00'
+    """
+    ts = _timestamp(x)
+    if ts is None:
+        return str(x) if isinstance(x, str) and x.strip() else ""
+    return ts.tz_convert(VN_TIME).isoformat(timespec="seconds")

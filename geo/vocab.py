@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["GapClass", "ImportMode", "LayerKind", "Operator", "Technology", "UnitSystem"]
+__all__ = ["GapClass", "ImportMode", "LayerKind", "Operator", "Status", "Technology", "UnitSystem"]
 
 
 class UnitSystem(StrEnum):
@@ -75,3 +75,15 @@ class ImportMode(StrEnum):
     ADD = "add"
     REPLACE_OPERATOR = "replace-operator"
     REPLACE_ALL = "replace-all"
+
+
+class Status(StrEnum):
+    """An assignment's status, in the order it moves through them (glossary: Đã phân công →
+    Đang xây dựng → Đã phát sóng → Đã nghiệm thu, or Hủy); the values of
+    ``geo.store.assignments.STATUSES``."""
+
+    ASSIGNED = "assigned"
+    UNDER_CONSTRUCTION = "under_construction"
+    ON_AIR = "on_air"
+    VERIFIED = "verified"
+    CANCELLED = "cancelled"

@@ -24,7 +24,7 @@ In the units from 01/07/2025 (``units="2025"``) the communes are the new ones, b
 ``missing`` one is not drawn (the legend names it): no boundary is invented. Villages show both
 communes ("Xã Ẳng Tở (cũ) → Xã Búng Lao (mới)"); there is no district level.
 
-Every layer and legend entry built from a synthetic layer says so ("(tổng hợp)" /
+Every layer and legend entry built from a synthetic layer says so ("(mô phỏng)" /
 "(synthetic)").
 
 Safety: every string that comes from data (names, codes, sources) is passed through

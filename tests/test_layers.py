@@ -62,7 +62,7 @@ def test_labels_have_both_languages_and_glossary_words():
     assert i18n.t("gap_none", "vi") == "Vùng lõm sóng (không nhà mạng nào)"
     assert i18n.t("gap_partial", "vi") == "Phủ sóng một phần nhà mạng"
     assert i18n.t("site_sharing_rate", "vi") == "Tỷ lệ dùng chung vị trí trạm BTS"
-    assert i18n.t("synthetic", "vi") == "Dữ liệu tổng hợp (minh họa, không phải dữ liệu thật)"
+    assert i18n.t("synthetic", "vi") == "Dữ liệu mô phỏng (minh họa, không phải dữ liệu thật)"
     assert i18n.t("target_year", "vi", year=2025) == "Mục tiêu năm 2025"
     with pytest.raises(ValueError):
         i18n.t("commune", "fr")
@@ -236,15 +236,15 @@ def test_map_has_legend_and_synthetic_labels_vi(tiny_model):
     assert "coverage-legend" in page
     assert _in_html(page, i18n.t("gap_none", "vi"))
     assert _in_html(page, i18n.t("gap_partial", "vi"))
-    assert _in_html(page, "(tổng hợp)")
+    assert _in_html(page, "(mô phỏng)")
     assert _in_html(page, "VNPT (Vinaphone)")
-    assert "Dữ liệu tổng hợp (minh họa, không phải dữ liệu thật)" in page  # the banner
+    assert "Dữ liệu mô phỏng (minh họa, không phải dữ liệu thật)" in page  # the banner
     assert "GADM" in page and "GeoNames" in page and "WorldPop" in page
     # Every site layer name in the layer control says synthetic.
     m = maps.build_map(tiny_model, lang="vi")
     names = [c.layer_name for c in m._children.values() if getattr(c, "layer_name", None)]
     site_layers = [n for n in names if "Trạm BTS" in n]
-    assert site_layers and all("(tổng hợp)" in n for n in site_layers)
+    assert site_layers and all("(mô phỏng)" in n for n in site_layers)
 
 
 def test_map_has_synthetic_labels_en(tiny_model):
@@ -252,7 +252,7 @@ def test_map_has_synthetic_labels_en(tiny_model):
     assert _in_html(page, "(synthetic)")
     assert _in_html(page, "Total not-spot")
     assert "Synthetic (demo, not real data)" in page
-    assert not _in_html(page, "(tổng hợp)")
+    assert not _in_html(page, "(mô phỏng)")
 
 
 def test_map_without_sites_is_grey_and_says_so(tiny_model):
@@ -371,10 +371,10 @@ def test_indicators_xlsx_has_phu_luc_1_header_and_percent_numbers():
     assert sharing[5].startswith("Một phần: ")
     assert ws.cell(header_at + 3, 5).number_format.startswith('"≥ "')
     # Synthetic flagged on both sheets; the definitions sheet states the sharing distance.
-    assert any("Dữ liệu tổng hợp" in str(r[0]) for r in rows[:header_at])
+    assert any("Dữ liệu mô phỏng" in str(r[0]) for r in rows[:header_at])
     defs = [c for r in wb.worksheets[2].iter_rows(values_only=True) for c in r if c]
     assert any("30 m" in str(c) for c in defs)
-    assert any("Dữ liệu tổng hợp" in str(c) for c in defs)
+    assert any("Dữ liệu mô phỏng" in str(c) for c in defs)
 
 
 def test_indicators_xlsx_current_state_and_english():

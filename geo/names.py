@@ -73,6 +73,7 @@ from unidecode import unidecode
 from geo.errors import InputError
 
 __all__ = [
+    "ALPHABET",
     "LEVELS",
     "MATCH_STATUSES",
     "ascii_key",
@@ -83,7 +84,10 @@ __all__ = [
     "nfc",
     "normalise_tones",
     "roman_to_arabic",
+    "TONE_ORDER",
     "strip_prefix",
+    "vietnamese_sort_key",
+    "vietnamese_sort_keys",
 ]
 
 LEVELS = ("province", "district", "commune", "village")
@@ -877,3 +881,126 @@ def match_within(
         },
         index=queries.index,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Vietnamese alphabetical order
+# ---------------------------------------------------------------------------------------------
+
+ALPHABET: tuple[str, ...] = tuple("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")
+"""The order of letters: the Vietnamese alphabet (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s
+t u ư v x y) with the Latin letters it lacks (f, j, w, z) where the Latin alphabet has them."""
+
+TONE_ORDER = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
+"""Tones as a secondary key, in dictionary order: ngang (none), huyền, hỏi, ngã, sắc, nặng."""
+
+_LETTER_RANK = {
+    unicodedata.normalize("NFD", letter): rank for rank, letter in enumerate(ALPHABET, start=1)
+}
+_TONE_RANK = {mark: rank for rank, mark in enumerate(TONE_ORDER) if mark}
+# Units of the primary key; each starts with a code telling its kind, lowest first:
+# end of key < separator (space, punctuation) < number < Vietnamese/Latin letter < other letter.
+_END, _SEP, _NUM, _OTHER = "\x00", "\x01", "\x02", "\u0400"
+_LETTER_BASE = 0x100
+
+
+def _sort_units(text: str) -> tuple[str, str]:
+    """The primary and secondary parts of :func:`vietnamese_sort_key`."""
+    decomposed = unicodedata.normalize("NFD", nfc(text).translate(_ETH).casefold())
+    primary: list[str] = []
+    tones: list[str] = []
+    i, n = 0, len(decomposed)
+    in_syllable = False
+    tone = 0
+    while i < n:
+        ch = decomposed[i]
+        if "0" <= ch <= "9":
+            j = i
+            while j < n and "0" <= decomposed[j] <= "9":
+                j += 1
+            digits = decomposed[i:j].lstrip("0") or "0"
+            primary.append(_NUM + chr(0x20 + min(len(digits), 0xFFFF)) + digits)
+            i = j
+        elif ch.isalpha():
+            j = i + 1
+            while j < n and unicodedata.combining(decomposed[j]):
+                j += 1
+            marks = decomposed[i + 1 : j]
+            vowel = "".join(m for m in marks if m in _VOWEL_MARKS)
+            tone = tone or next((_TONE_RANK[m] for m in marks if m in _TONE_RANK), 0)
+            rank = _LETTER_RANK.get(ch + vowel) or _LETTER_RANK.get(ch)
+            primary.append(chr(_LETTER_BASE + rank) if rank else _OTHER + ch)
+            in_syllable = True
+            i = j
+            continue
+        elif not unicodedata.combining(ch):
+            if not primary or primary[-1] != _SEP:
+                primary.append(_SEP)
+            i += 1
+        else:
+            i += 1  # a mark on no letter: only the tertiary part sees it
+        if in_syllable:
+            tones.append(chr(0x30 + tone))
+            in_syllable, tone = False, 0
+    if in_syllable:
+        tones.append(chr(0x30 + tone))
+    return "".join(primary), "".join(tones)
+
+
+def vietnamese_sort_key(text: str | None) -> str:
+    """A key that sorts names in Vietnamese alphabetical order.
+
+    Letters compare by the Vietnamese alphabet (:data:`ALPHABET`: "đ" after every "d…", "ă" and
+    "â" after "a…", "ê" after "e", "ô" and "ơ" after "o", "ư" after "u"), regardless of case;
+    the tones do not change where a name falls ("Ảng" sorts among the "A…" names) and only
+    order names that are otherwise equal, syllable by syllable, as ngang, huyền, hỏi, ngã,
+    sắc, nặng (:data:`TONE_ORDER`). Words compare one by one (a space or punctuation sorts
+    before any letter: "An Bình" before "Anh"), and numbers by their value ("Thôn 2" before
+    "Thôn 10"). Names still equal (case, tone placement "hoà"/"hòa", punctuation) are ordered
+    by their NFC text, so the order is total and the same on every run. The prefix
+    ("Xã", "Huyện") is part of the name: remove it first (:func:`strip_prefix`) to sort by the
+    name alone.
+
+    Parameters
+    ----------
+    text
+        A name; None sorts first, like "".
+
+    Returns
+    -------
+    str
+        A key for ``sorted(..., key=vietnamese_sort_key)``; compare keys only with each other.
+
+    Examples
+    --------
+    >>> sorted(["Điện Biên", "Dương", "Ăn", "Az", "Ảng", "Bà", "Ba"], key=vietnamese_sort_key)
+    ['Ảng', 'Az', 'Ăn', 'Ba', 'Bà', 'Dương', 'Điện Biên']
+    """
+    text = "" if text is None else str(text)
+    primary, tones = _sort_units(text)
+    return primary + _END + tones + _END + nfc(text)
+
+
+def vietnamese_sort_keys(values: pd.Series) -> pd.Series:
+    """:func:`vietnamese_sort_key` of each value (missing values give ``NaN`` keys, which
+    pandas puts last), for ``frame.sort_values(column, key=vietnamese_sort_keys)``.
+
+    Parameters
+    ----------
+    values
+        Names.
+
+    Returns
+    -------
+    pandas.Series
+        The keys, same index.
+    """
+    return pd.Series(
+        [None if _is_missing(v) else vietnamese_sort_key(v) for v in values],
+        index=values.index,
+        dtype=object,
+    )
+
+
+def _is_missing(v) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)

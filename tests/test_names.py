@@ -673,3 +673,115 @@ def test_dienbien_districts_match_in_any_spelling(gso_dienbien, name, status, di
     q = pd.DataFrame({"name": [name]})
     m = match_within(q, cands, level="district", query_group=None, cand_group=None).iloc[0]
     assert (m["match_status"], m["match_name"]) == (status, district)
+
+
+# ---------------------------------------------------------------------------------------------
+# Vietnamese alphabetical order
+# ---------------------------------------------------------------------------------------------
+
+from geo.names import ALPHABET, TONE_ORDER, vietnamese_sort_key, vietnamese_sort_keys  # noqa: E402
+
+_VI_LETTERS = [unicodedata.normalize("NFC", c) for c in ALPHABET]
+_TONED = st.lists(
+    st.tuples(st.sampled_from(_VI_LETTERS), st.sampled_from(TONE_ORDER)), min_size=0, max_size=8
+)
+
+
+def _word(pairs) -> str:
+    return unicodedata.normalize("NFC", "".join(letter + tone for letter, tone in pairs))
+
+
+def _sign(a, b) -> int:
+    return (a > b) - (a < b)
+
+
+def test_provinces_sort_in_vietnamese_order_not_code_point_order():
+    expected = [
+        "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh",
+        "Bến Tre", "Bình Dương", "Bình Định", "Bình Phước", "Cà Mau", "Cao Bằng", "Cần Thơ",
+        "Dương", "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Gia Lai",
+        "Ơn", "Phú Thọ", "Uông Bí", "Ứng Hòa", "Yên Bái",
+    ]
+    shuffled = expected[::-1]
+    assert sorted(shuffled, key=vietnamese_sort_key) == expected
+    assert sorted(shuffled) != expected  # code points put "Đ…" after "Y…"
+
+
+def test_letters_with_marks_follow_their_base_letter_and_tones_do_not_move_a_name():
+    def order(*names):
+        return sorted(names, key=vietnamese_sort_key)
+
+    assert order("Điện Biên", "Dương") == ["Dương", "Điện Biên"]
+    assert order("Ao", "Ảng", "Am") == ["Am", "Ảng", "Ao"]  # Ảng sorts with the A… names
+    assert order("Ăn", "Az") == ["Az", "Ăn"]  # ă is its own letter, after every a…
+    assert order("Ân", "Ăz") == ["Ăz", "Ân"]
+    assert order("Ơ", "Ô", "Oz") == ["Oz", "Ô", "Ơ"]
+    assert order("Ư", "Uy", "V") == ["Uy", "Ư", "V"]
+    assert order("Ê", "Ez", "G") == ["Ez", "Ê", "G"]
+    assert order("Bạ", "Bá", "Bã", "Bả", "Bà", "Ba") == ["Ba", "Bà", "Bả", "Bã", "Bá", "Bạ"]
+
+
+def test_words_compare_one_by_one_and_numbers_by_value():
+    assert sorted(["Anh", "An Bình"], key=vietnamese_sort_key) == ["An Bình", "Anh"]
+    assert sorted(["Thôn 10", "Thôn 2", "Thôn 1"], key=vietnamese_sort_key) == [
+        "Thôn 1", "Thôn 2", "Thôn 10",
+    ]
+
+
+def test_sort_keys_put_missing_names_last_in_a_frame():
+    df = pd.DataFrame({"district": ["Điện Biên Đông", None, "Mường Ảng", "Dương", float("nan")]})
+    got = df.sort_values("district", key=vietnamese_sort_keys)["district"].tolist()
+    assert got[:3] == ["Dương", "Điện Biên Đông", "Mường Ảng"]
+    assert all(pd.isna(x) for x in got[3:])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TONED, _TONED)
+def test_toneless_order_is_the_alphabet_order_letter_by_letter(a, b):
+    plain_a = [(letter, "") for letter, _ in a]
+    plain_b = [(letter, "") for letter, _ in b]
+    ranks_a = [_VI_LETTERS.index(letter) for letter, _ in a]
+    ranks_b = [_VI_LETTERS.index(letter) for letter, _ in b]
+    assert _sign(vietnamese_sort_key(_word(plain_a)), vietnamese_sort_key(_word(plain_b))) == _sign(
+        ranks_a, ranks_b
+    )
+    if ranks_a != ranks_b:  # tones never move a name past a name with other letters
+        assert _sign(vietnamese_sort_key(_word(a)), vietnamese_sort_key(_word(b))) == _sign(
+            ranks_a, ranks_b
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_VI_LETTERS), min_size=1, max_size=6), st.data())
+def test_same_letters_are_ordered_by_tone_ngang_huyen_hoi_nga_sac_nang(letters, data):
+    t1 = data.draw(st.sampled_from(TONE_ORDER))
+    t2 = data.draw(st.sampled_from(TONE_ORDER))
+    # one syllable, tone on its first letter
+    a = _word([(letters[0], t1), *((x, "") for x in letters[1:])])
+    b = _word([(letters[0], t2), *((x, "") for x in letters[1:])])
+    assert _sign(vietnamese_sort_key(a), vietnamese_sort_key(b)) == _sign(
+        TONE_ORDER.index(t1), TONE_ORDER.index(t2)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30), st.text(max_size=30))
+def test_any_text_has_a_key_and_equal_keys_mean_the_same_text(a, b):
+    ka, kb = vietnamese_sort_key(a), vietnamese_sort_key(b)
+    assert isinstance(ka, str)
+    assert vietnamese_sort_key(nfd(a)) == ka  # composed or decomposed, one key
+    assert (ka == kb) == (nfc(a) == nfc(b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet=[*_VI_LETTERS, " ", "Đ", "Ư", "Ê", "1", "2"], max_size=10), max_size=8)
+)
+def test_sorting_is_the_same_whatever_the_input_order_and_ignores_case_first(names):
+    once = sorted(names, key=vietnamese_sort_key)
+    assert sorted(reversed(names), key=vietnamese_sort_key) == once
+    upper = sorted((n.upper() for n in names), key=vietnamese_sort_key)
+    # upper-casing changes no name's place relative to a name with other letters
+    assert [vietnamese_sort_key(n.upper()).split("\x00")[0] for n in once] == [
+        vietnamese_sort_key(n).split("\x00")[0] for n in upper
+    ]

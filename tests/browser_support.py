@@ -5,8 +5,8 @@ routing, ``skip`` and a Streamlit server running ``app.py``.
 Every request outside localhost is blocked (:class:`Offline`): the map must draw from the
 vendored Leaflet files the app serves (``static/vendor/``). Maps not built by
 :func:`layers.maps.build_map` (the import page's placement map) still name folium's CDN
-addresses; unless a test asks for ``strict`` routing, those addresses of vendored files are
-answered from ``static/vendor/`` without reaching the network, and every other one is aborted.
+addresses; unless a test asks for ``strict`` routing, those are answered locally (vendored files
+from ``static/vendor/``, dropped ones empty) without reaching the network.
 """
 
 from __future__ import annotations
@@ -140,8 +140,9 @@ def streamlit_server(tmp_path_factory, extra_env: Mapping[str, str]) -> Iterator
 
 class Offline:
     """Playwright route handler: localhost, ``data:``, ``blob:`` and ``file:`` pass; every other
-    request is recorded in :attr:`outside` and aborted, except (unless ``strict``) the CDN
-    addresses of vendored files (:data:`layers.maps.VENDORED`), answered from ``static/vendor/``.
+    request is recorded in :attr:`outside` and aborted, except (unless ``strict``) folium's CDN
+    addresses: those of vendored files (:data:`layers.maps.VENDORED`) are answered from
+    ``static/vendor/``, those our maps drop (:data:`layers.maps.DROPPED`) with an empty file.
     """
 
     def __init__(self, strict: bool = False) -> None:
@@ -155,12 +156,16 @@ class Offline:
             route.continue_()
             return
         self.outside.append(url)
-        from layers.maps import VENDORED
+        from layers.maps import DROPPED, VENDORED
 
         if not self.strict and url in VENDORED:
             path = VENDOR / VENDORED[url]
             ctype = "text/css" if path.suffix == ".css" else "text/javascript"
             route.fulfill(status=200, body=path.read_bytes(), headers={"content-type": ctype})
+            return
+        if not self.strict and url in DROPPED:
+            # streamlit_folium stops loading a map's scripts at the first that fails.
+            route.fulfill(status=200, body=b"", headers={"content-type": "text/plain"})
             return
         route.abort()
 

@@ -5,11 +5,17 @@ register's file is ``--db`` (default: ``$COVERAGE_ASSIGNMENTS_DB``, else
 ``~/.local/share/vn-coverage/assignments.sqlite``); changes are recorded under ``--user``
 (default: ``$COVERAGE_USER``, else the login name).
 
+``import`` reads a plan's list through the same reader and matcher as ``python -m geo import
+unserved`` (:func:`geo.imports.stage`) and exits as it does: 0 every row resolved (and written
+to the register), 3 some rows need review (listed in ``--report``; nothing written), 2 the file
+cannot be read (the message names the file, row and field).
+
 Examples
 --------
-python -m geo assignments import data/plans/dienbien_4638_phu_luc_2.csv --db reg.sqlite --user "Lan"
-python -m geo assignments import phu_luc_2.xlsx --province 11 --decision 4638/KH-UBND \
-    --decision-date 15/12/2020 --db reg.sqlite
+python -m geo assignments import data/plans/dienbien_4638_phu_luc_2.csv --province 11 \
+    --decision 4638/KH-UBND --decision-date 15/12/2020 --db reg.sqlite --user "Lan"
+python -m geo assignments import phu_luc_2.xlsx --province "Điện Biên" --decision 4638/KH-UBND \
+    --decision-date 15/12/2020 --db reg.sqlite --report review.csv
 python -m geo assignments export --db reg.sqlite --province "Điện Biên" --output phu_luc_2.xlsx
 python -m geo assignments export --db reg.sqlite --province 11 --output assignments.geojson
 python -m geo assignments history V00D5EDE2B7 --db reg.sqlite
@@ -57,12 +63,14 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     )
     i.add_argument(
         "file",
-        help="a .csv with the columns of data/plans/dienbien_4638_phu_luc_2.csv, or an .xlsx "
-        "table in the layout of Phụ lục 2 (Stt, Thôn/Bản, Xã, Huyện, Doanh nghiệp …)",
+        help="the plan's list of unserved villages (Phụ lục 2) as .xlsx or .csv, as planners have "
+        "it: title block, total row, merged cells and any spelling of the units are read as "
+        "`python -m geo import unserved` reads them",
     )
     db(i)
-    i.add_argument("--province", default=None, help="name or GSO code (required for .xlsx)")
-    i.add_argument("--decision", default=None, help='e.g. "4638/KH-UBND" (default: the file\'s)')
+    i.add_argument("--province", required=True, help="name in any spelling, or GSO code")
+    i.add_argument("--report", default=None, help="CSV of every row's match status")
+    i.add_argument("--decision", default=None, help='e.g. "4638/KH-UBND"')
     i.add_argument("--decision-date", default=None, help="dd/mm/yyyy or yyyy-mm-dd")
     i.add_argument(
         "--target-year",
@@ -70,8 +78,20 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         default=None,
         help="default: the last target year of the plan the decision names (2025 for 4638)",
     )
-    i.add_argument("--source", default=None, help='e.g. "4638/KH-UBND Phụ lục 2"')
-    i.add_argument("--sheet", default="0", help=".xlsx sheet name or position (0 = first)")
+    i.add_argument(
+        "--source",
+        default=None,
+        help='e.g. "4638/KH-UBND Phụ lục 2" (default: "DECISION Phụ lục 2", else the file name)',
+    )
+    i.add_argument("--sheet", default=None, help=".xlsx sheet (default: the first that fits)")
+    i.add_argument(
+        "--header-row",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the row number (1-based, as in Excel) of the column names, when the one found "
+        "is wrong",
+    )
     i.add_argument("--user", default=None, help="your name, recorded with every change")
 
     e = sub.add_parser("export", help="write a province's assignments (.xlsx Phụ lục 2 or GIS)")
@@ -110,58 +130,61 @@ def _user(args) -> str:
 
 
 def _import(args) -> int:
-    from geo import assignments, plans, province, units
+    """Stage the list as ``python -m geo import unserved`` does; write it only when every row
+    is resolved (0), else write the review report and nothing else (3)."""
+    import pandas as pd
+
+    from geo import assignments, imports, imports_cli
+    from geo.assignments.plan_table import import_staged, review_error
 
     path = Path(args.file)
-    ext = path.suffix.lower()
-    first_line = 2
-    if ext == ".csv":
-        table = plans.load_unserved(path=path)
-        sources = (table["document"] + " " + table["appendix"]).unique()
-        if len(sources) > 1:
-            raise InputError(
-                f"{path.name} holds rows of several documents ({', '.join(sources)}); import "
-                "one document per file",
-                f"{path.name} có dòng của nhiều văn bản ({', '.join(sources)}); hãy nhập mỗi "
-                "văn bản một tệp",
-                file=str(path),
-            )
-        source = args.source or str(sources[0])
-        where = args.province or str(table["province"].iloc[0])
-    elif ext in (".xlsx", ".xlsm"):
-        from layers import assignments_xlsx
-
-        sheet: str | int = int(args.sheet) if args.sheet.isdigit() else args.sheet
-        table = assignments_xlsx.read_phu_luc_2(path, sheet=sheet)
-        if not args.province:
-            raise InputError(
-                "--province is needed to import an .xlsx table (Phụ lục 2 names no province)",
-                "cần --province để nhập bảng .xlsx (Phụ lục 2 không ghi tỉnh)",
-                field="--province",
-            )
-        where = args.province
-        source = args.source or (f"{args.decision} Phụ lục 2" if args.decision else path.name)
-        first_line = int(table["line"].iloc[0]) if len(table) else 2
-    else:
-        raise InputError(
-            f"Cannot import {path.name}: use a .csv or .xlsx file",
-            f"Không nhập được {path.name}: hãy dùng tệp .csv hoặc .xlsx",
-            file=str(path),
+    if not path.is_file():
+        raise InputError(f"File {path} does not exist.", f"Không có tệp {path}.", file=str(path))
+    source = args.source or (f"{args.decision} Phụ lục 2" if args.decision else path.name)
+    staged = imports.stage(
+        path,
+        kind="unserved",
+        province=args.province,
+        sheet=args.sheet,
+        header_row=args.header_row,
+        document=source,
+    )
+    file_items = imports_cli._file_items(staged)
+    if args.report:
+        full = (
+            pd.concat([file_items, staged.report], ignore_index=True)
+            if len(file_items)
+            else staged.report.copy()
         )
-    code, _ = units.resolve_province(where)
-    data = province.load_province(code)
+        full["row"] = full["row"].astype("Int64")
+        Path(args.report).parent.mkdir(parents=True, exist_ok=True)
+        cells.safe_frame(full).to_csv(args.report, index=False, encoding="utf-8-sig")
+    s = staged.summary()
+    print(
+        f"{staged.file}: {s['ok'] + s['confirmed']} resolved, {s['review']} to review, "
+        f"{s['error']} unreadable, {s['skipped']} skipped",
+        file=sys.stderr,
+    )
+    if staged.needs_review:
+        err = review_error(staged)
+        print(err.message(args.lang), file=sys.stderr)
+        if not args.report:
+            print(
+                "Ghi các dòng cần xem lại bằng --report REPORT.csv."
+                if args.lang == "vi"
+                else "Write the rows to review with --report REPORT.csv.",
+                file=sys.stderr,
+            )
+        return imports_cli.EXIT_REVIEW
     session = assignments.open_session(args.db, _user(args), client="cli")
     try:
-        report = assignments.import_table(
+        report = import_staged(
             session,
-            table,
-            data,
+            staged,
             source=source,
             decision=args.decision,
             decision_date=args.decision_date,
             target_year=args.target_year,
-            file=str(path),
-            first_line=first_line,
         )
     finally:
         session.conn.close()
@@ -169,7 +192,7 @@ def _import(args) -> int:
     if len(report.conflicts):
         sys.stdout.write(cells.safe_frame(report.conflicts).to_csv(index=False))
     log.info("imported %s into %s", path, args.db or assignments.default_path())
-    return 0
+    return imports_cli.EXIT_OK
 
 
 def _export(args) -> int:

@@ -19,11 +19,13 @@ from geo import actuals_cli, workspace
 from geo.errors import InputError
 from geo.vocab import UnitSystem
 
-__all__ = ["LAYERS", "add_parsers", "run_export", "run_indicators", "run_map"]
+__all__ = ["LAYERS", "MAP_FORMATS", "add_parsers", "map_format", "run_export", "run_indicators",
+           "run_map"]
 
 log = logging.getLogger("geo")
 
 LAYERS = ("communes", "villages", "unserved", "sites", "fibre")
+MAP_FORMATS = ("html", "pdf", "png")
 
 
 def _scope_arguments(p: argparse.ArgumentParser, *, district: bool = True) -> None:
@@ -64,10 +66,19 @@ def add_parsers(sub) -> None:
     i.add_argument("--output", default=None, help="file to write (required for xlsx)")
     actuals_cli.add_indicator_arguments(i)
 
-    m = sub.add_parser("map", help="the standalone map of a province as HTML")
+    m = sub.add_parser("map", help="the map of a province: HTML, or a printable PDF or PNG")
     _scope_arguments(m)
     m.add_argument("--output", required=True)
     m.add_argument("--lang", choices=("vi", "en"), default="vi", dest="map_lang")
+    m.add_argument(
+        "--format", choices=MAP_FORMATS, default=None, dest="map_format",
+        help="default: from the output's extension (.pdf, .png, else html)",
+    )
+    m.add_argument("--paper", choices=("A4", "A3"), default="A4", help="pdf/png only")
+    m.add_argument(
+        "--orientation", choices=("landscape", "portrait"), default="landscape",
+        help="pdf/png only",
+    )
 
 
 def _model(args):
@@ -159,11 +170,32 @@ def run_indicators(args) -> int:
     return 0
 
 
+def map_format(args) -> str:
+    """``map``'s format: ``--format``, else the output's extension (.pdf, .png), else html."""
+    if args.map_format:
+        return args.map_format
+    ext = Path(args.output).suffix.lower().lstrip(".")
+    return ext if ext in ("pdf", "png") else "html"
+
+
 def run_map(args) -> int:
-    """``map``: the standalone HTML map of the scope."""
+    """``map``: the standalone HTML map of the scope, or the printable map (PDF or PNG)."""
+    fmt = map_format(args)
+    scope, _, stores, model = _model(args)
+    if fmt in ("pdf", "png"):
+        from layers import print_map
+
+        data = print_map.print_map(
+            model, paper=args.paper, orientation=args.orientation, fmt=fmt,
+            lang=args.map_lang, district_code=scope.district_code, units=str(scope.units),
+            commune_2025_code=scope.commune_2025_code,
+            assignments=_assignments(model, scope, stores),
+        )
+        Path(args.output).write_bytes(data)
+        log.info("wrote %s (%d bytes)", args.output, len(data))
+        return 0
     from layers import maps
 
-    scope, _, stores, model = _model(args)
     html = maps.standalone_html(
         model,
         lang=args.map_lang,

@@ -10,6 +10,9 @@ each assignment ("Trạng thái"), the tool's proposals ("Đề xuất"), the hi
 
 :func:`read_phu_luc_2` reads such a table back (from this tool's workbook or a planner's copy
 with title rows above the header) and reports every bad cell with its sheet, row and column.
+
+Words (statuses, actions, field names) come from the catalog (:mod:`geo.i18n`); times are
+Vietnam's (dd/mm/yyyy HH:MM); a missing value is an empty cell, never "nan" or "None".
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from unidecode import unidecode
 from geo import assignments as asg
 from geo import cells
 from geo.errors import InputError, ProblemList
+from geo.i18n import enum_label, fmt_datetime, t
 from geo.operators import OPERATORS, canonical_operator
+from geo.vocab import Status
 
 __all__ = [
     "PHU_LUC_2_HEADERS",
@@ -86,7 +91,7 @@ _STATUS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("source_row", "Stt trong nguồn"),
     ("version", "Phiên bản"),
     ("updated_by", "Người sửa cuối"),
-    ("updated_at", "Thời điểm sửa cuối (UTC)"),
+    ("updated_at_vi", "Thời điểm sửa cuối"),
 )
 _DATE_COLUMNS = {
     "status_date",
@@ -97,43 +102,38 @@ _DATE_COLUMNS = {
     "verified_on",
     "cancelled_on",
 }
-_ACTIONS_VI = {
-    "assign": "Phân công",
-    "import": "Nhập từ danh sách",
-    "edit": "Sửa",
-    "status": "Đổi trạng thái",
-    "undo": "Hoàn tác",
-}
-_FIELDS_VI = {
-    "operator": "Doanh nghiệp",
-    "target_year": "Năm mục tiêu",
-    "target_year_source": "Căn cứ năm mục tiêu",
-    "decision": "Văn bản",
-    "decision_date": "Ngày văn bản",
-    "note": "Ghi chú",
-    "status": "Trạng thái",
-    "assigned_on": "Ngày phân công",
-    "construction_on": "Ngày khởi công",
-    "on_air_on": "Ngày phát sóng",
-    "verified_on": "Ngày nghiệm thu",
-    "cancelled_on": "Ngày hủy",
-    "proposed_operator": "Doanh nghiệp đề xuất",
-    "proposal_reason": "Lý do đề xuất",
-    "village_id": "Mã thôn/bản",
-    "village": "Thôn/Bản",
-    "commune": "Xã",
-    "commune_code": "Mã xã",
-    "commune_2025_code": "Mã xã (từ 01/07/2025)",
-    "district": "Huyện",
-    "district_code": "Mã huyện",
-    "province": "Tỉnh",
-    "province_code": "Mã tỉnh",
-    "lon": "Kinh độ",
-    "lat": "Vĩ độ",
-    "location_precision": "Vị trí",
-    "source": "Nguồn",
-    "source_row": "Stt trong nguồn",
-}
+_MISSING_WORDS = frozenset({"nan", "NaN", "None", "NaT", "<NA>"})
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and value in _MISSING_WORDS
+
+
+def _text(value) -> str:
+    """A cell's text: "" for a missing value (None, NaN, NA, NaT, or their printed words)."""
+    return "" if _missing(value) else str(value)
+
+
+def _status_vi(status) -> str:
+    return "" if _missing(status) else enum_label(Status(str(status)), "vi")
+
+
+def _action_vi(action) -> str:
+    try:
+        return t(f"action_{action}", "vi")
+    except KeyError:
+        return _text(action)
+
+
+def _field_vi(field) -> str:
+    try:
+        return t(f"field.{field}", "vi")
+    except KeyError:
+        return _text(field)
 
 
 def _ordered(assignments: pd.DataFrame) -> pd.DataFrame:
@@ -212,10 +212,10 @@ def phu_luc_2_xlsx(
     ws.set_row(0, 45)
     for i, rec in enumerate(table.to_dict("records"), start=1):
         ws.write_number(i, 0, i, centre)
-        ws.write_string(i, 1, str(rec["village"]), cell)
-        ws.write_string(i, 2, str(rec["commune"] or ""), cell)
-        ws.write_string(i, 3, str(rec["district"] or ""), cell)
-        ws.write_string(i, 4, str(rec["operator"]), centre)
+        ws.write_string(i, 1, _text(rec["village"]), cell)
+        ws.write_string(i, 2, _text(rec["commune"]), cell)
+        ws.write_string(i, 3, _text(rec["district"]), cell)
+        ws.write_string(i, 4, _text(rec["operator"]), centre)
     ws.set_column(0, 0, 6)
     ws.set_column(1, 3, 24)
     ws.set_column(4, 4, 36)
@@ -224,7 +224,11 @@ def phu_luc_2_xlsx(
     # Sheet 2: status of every assignment.
     late = asg.is_overdue(a, today) if len(a) else []
     status_rows = a.assign(
-        status_vi=a["status"].map(lambda s: asg.STATUS_LABELS[s]["vi"]),
+        status_vi=a["status"].map(_status_vi),
+        updated_at_vi=[
+            "" if _missing(x) else fmt_datetime(x, "vi")
+            for x in (a["updated_at"] if "updated_at" in a else [None] * len(a))
+        ],
         overdue_vi=["Quá hạn" if x else "" for x in late],
         location_precision_vi=a["location_precision"].map(
             {"point": "Tọa độ thôn/bản", "commune": "Tại xã (chưa có tọa độ thôn/bản)"}
@@ -243,7 +247,7 @@ def phu_luc_2_xlsx(
                     ws.write_blank(i, j, None, cell)
                 else:
                     ws.write_datetime(i, j, dt.datetime(d.year, d.month, d.day), date_f)
-            elif value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            elif _missing(value):
                 ws.write_blank(i, j, None, cell)
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 ws.write_number(i, j, value, centre)
@@ -272,16 +276,16 @@ def phu_luc_2_xlsx(
         head,
     )
     for i, rec in enumerate(a.to_dict("records"), start=1):
-        proposed = rec.get("proposed_operator") or ""
+        proposed = _text(rec.get("proposed_operator"))
         follows = "" if not proposed else ("Có" if proposed == rec["operator"] else "Không")
         values = [
-            rec["village_id"],
-            rec["village"],
-            rec["commune"] or "",
-            rec["district"] or "",
-            rec["operator"],
+            _text(rec["village_id"]),
+            _text(rec["village"]),
+            _text(rec["commune"]),
+            _text(rec["district"]),
+            _text(rec["operator"]),
             proposed,
-            rec.get("proposal_reason") or "",
+            _text(rec.get("proposal_reason")),
             follows,
         ]
         ws.write_number(i, 0, i, centre)
@@ -298,7 +302,7 @@ def phu_luc_2_xlsx(
         0,
         [
             "Mã thay đổi",
-            "Thời điểm (UTC)",
+            "Thời điểm",
             "Người thực hiện",
             "Mã thôn/bản",
             "Thôn/Bản",
@@ -315,12 +319,12 @@ def phu_luc_2_xlsx(
         names = a.set_index("village_id")["village"]
         for i, rec in enumerate(history.to_dict("records"), start=1):
             values = [
-                rec["at"],
-                rec["user"],
-                rec["village_id"],
-                names.get(rec["village_id"], ""),
-                _ACTIONS_VI.get(rec["action"], rec["action"]),
-                _FIELDS_VI.get(rec["field"], rec["field"]),
+                "" if _missing(rec["at"]) else fmt_datetime(rec["at"], "vi"),
+                _text(rec["user"]),
+                _text(rec["village_id"]),
+                _text(names.get(rec["village_id"], "")),
+                _action_vi(rec["action"]),
+                _field_vi(rec["field"]),
                 _history_value(rec["field"], rec["old_value"]),
                 _history_value(rec["field"], rec["new_value"]),
             ]
@@ -334,7 +338,7 @@ def phu_luc_2_xlsx(
 
     # Sheet 5: totals per operator and status.
     ws = wb.add_worksheet(SHEETS[4])
-    labels = [asg.STATUS_LABELS[s]["vi"] for s in asg.STATUSES]
+    labels = [_status_vi(s) for s in asg.STATUSES]
     ws.write_row(0, 0, ["Doanh nghiệp", *labels, "Còn nợ (chưa phát sóng)", "Tổng"], head)
     counts = (
         pd.crosstab(a["operator"], a["status"])
@@ -385,8 +389,8 @@ def phu_luc_2_xlsx(
         *(f"owed_{op}" for op in OPERATORS),
     ]
     for i, rec in enumerate(by.to_dict("records"), start=1):
-        ws.write_string(i, 0, str(rec["district_code"] or ""), cell)
-        ws.write_string(i, 1, str(rec["district"] or ""), cell)
+        ws.write_string(i, 0, _text(rec["district_code"]), cell)
+        ws.write_string(i, 1, _text(rec["district"]), cell)
         ws.write_row(i, 2, [int(rec[c]) for c in cols], centre)
     ws.set_column(0, 0, 10)
     ws.set_column(1, 1, 24)
@@ -396,10 +400,13 @@ def phu_luc_2_xlsx(
 
 
 def _history_value(field: str, value) -> str:
-    if value is None:
+    if _missing(value):
         return ""
     if field == "status":
-        return asg.STATUS_LABELS.get(value, {}).get("vi", str(value))
+        try:
+            return _status_vi(value)
+        except ValueError:
+            return str(value)
     if field in _DATE_COLUMNS and isinstance(value, str) and len(value) == 10:
         return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
     return str(value)

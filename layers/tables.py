@@ -13,6 +13,11 @@ register's views (:func:`assignments_table`, :func:`by_operator_table`, :func:`b
 :func:`register_disagreements`, :func:`candidates_table`) put
 :mod:`geo.assignments`' frames in the language of the screen; in the units from 01/07/2025 a
 commune is shown with both names ("Xã Ẳng Tở (cũ) → Xã Búng Lao (mới)") and there is no district.
+
+Words come from the catalog (:mod:`geo.i18n`): a register field is ``"field.<column>"``, a
+status ``"Status.<value>"``; times are Vietnam's (dd/mm/yyyy HH:MM). No screen table shows
+"nan", "None", "NaT" or "<NA>": a missing value is an empty cell (:func:`_no_missing`). Lists
+by name are in Vietnamese alphabetical order (:func:`geo.names.vietnamese_sort_key`).
 """
 
 from __future__ import annotations
@@ -27,10 +32,22 @@ import pandas as pd
 from geo import assignments as asg
 from geo import cells, demo, pipeline, plans, registry, units2025
 from geo import units as units_mod
+from geo.i18n import (
+    MISSING,
+    check_lang,
+    comparable_label,
+    enum_label,
+    fmt_date,
+    fmt_datetime,
+    fmt_number,
+    fmt_percent,
+    t,
+)
+from geo.names import vietnamese_sort_keys
 from geo.operators import OPERATOR_DISPLAY, OPERATORS
 from geo.sites import SITE_SHARING_DEFINITION
+from geo.vocab import Status
 from layers import phu_luc_1
-from layers.i18n import MISSING, check_lang, comparable_label, fmt_date, fmt_number, fmt_percent, t
 
 __all__ = [
     "DEFINITIONS_VI",
@@ -546,7 +563,7 @@ def unserved_table(
     data[covered_col] = covered
     data[t("source", lang)] = u["source"].fillna("").astype(str)
     out = pd.DataFrame(data, index=u.index)
-    return out.sort_values(columns[0]).reset_index(drop=True)
+    return _no_missing(out.sort_values(columns[0]).reset_index(drop=True))
 
 
 def disagreements(
@@ -630,7 +647,7 @@ def disagreements(
             )
     if not parts:
         return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)
+    return _no_missing(pd.concat(parts, ignore_index=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -748,33 +765,39 @@ def count_served(result: dict, status: pd.DataFrame, assignments: pd.DataFrame) 
 # The register's views, in the language of the screen
 # ---------------------------------------------------------------------------------------------
 
-_FIELD_KEYS = {
-    "operator": "assigned_operator",
-    "target_year": "target_year_short",
-    "decision": "decision",
-    "decision_date": "decision_date",
-    "note": "note",
-    "status": "status",
-    "proposed_operator": "proposal",
-    "proposal_reason": "proposal_reason",
-    "village": "village",
-    "commune": "commune",
-    "district": "district",
-    "village_id": "village_id",
-}
 _DATE_FIELDS = {"decision_date", "assigned_on", "construction_on", "on_air_on", "verified_on",
                 "cancelled_on", "status_date"}
-_OTHER_LABELS = {
-    "target_year_source": {"vi": "Căn cứ năm mục tiêu", "en": "Target year from"},
-    "overdue_why": {"vi": "Lý do quá hạn", "en": "Why overdue"},
-}
-_DATE_LABELS = {
-    "assigned_on": {"vi": "Ngày phân công", "en": "Assigned on"},
-    "construction_on": {"vi": "Ngày khởi công", "en": "Construction from"},
-    "on_air_on": {"vi": "Ngày phát sóng", "en": "On air from"},
-    "verified_on": {"vi": "Ngày nghiệm thu", "en": "Verified on"},
-    "cancelled_on": {"vi": "Ngày hủy", "en": "Cancelled on"},
-}
+
+#: What a table cell shows for nothing: the words pandas and Python print for a missing value.
+_MISSING_WORDS = frozenset({"nan", "NaN", "None", "NaT", "<NA>"})
+
+
+def _is_missing(v) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float | np.floating) and np.isnan(v):
+        return True
+    return isinstance(v, str) and v in _MISSING_WORDS
+
+
+def _no_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for the screen with every missing value (None, NaN, NA, NaT, or the text
+    "nan", "None", "NaT", "<NA>" an earlier ``astype(str)`` left) as an empty cell. Numeric
+    columns without a missing value stay numeric (they sort as numbers)."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_bool_dtype(values):
+            continue
+        numeric = pd.api.types.is_numeric_dtype(values)
+        if numeric and not values.isna().any():
+            continue
+        out[col] = pd.Series(
+            ["" if _is_missing(v) else v for v in values.astype(object)],
+            index=out.index,
+            dtype=object,
+        )
+    return out
 
 
 def _plain(value) -> str:
@@ -783,7 +806,13 @@ def _plain(value) -> str:
 
 
 def _status_label(status, lang: str) -> str:
-    return asg.STATUS_LABELS.get(str(status), {}).get(lang, "" if status is None else str(status))
+    """A status's label from the catalog ("Status.<value>"); "" when missing."""
+    if _is_missing(status):
+        return ""
+    try:
+        return enum_label(Status(str(status)), lang)
+    except ValueError:
+        return str(status)
 
 
 def _operator_display(op) -> str:
@@ -791,13 +820,12 @@ def _operator_display(op) -> str:
 
 
 def _field_label(field: str, lang: str) -> str:
-    if field in _FIELD_KEYS:
-        return t(_FIELD_KEYS[field], lang)
-    if field in _DATE_LABELS:
-        return _DATE_LABELS[field][lang]
-    if field in _OTHER_LABELS:
-        return _OTHER_LABELS[field][lang]
-    return field
+    """A register field's label from the catalog ("field.<column>"); the column's name when
+    the catalog has none."""
+    try:
+        return t(f"field.{field}", lang)
+    except KeyError:
+        return str(field)
 
 
 def target_year_source_text(source, lang: str = "vi") -> str:
@@ -812,7 +840,7 @@ def target_year_source_text(source, lang: str = "vi") -> str:
 
 
 def _value_text(field: str, value, lang: str) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if _is_missing(value):
         return ""
     if field == "status":
         return _status_label(value, lang)
@@ -870,7 +898,7 @@ def assignments_table(
         t("version", lang): a["version"].astype("Int64").to_numpy(),
         t("village_id", lang): a["village_id"].astype(str).to_numpy(),
     }
-    return pd.DataFrame(data)
+    return _no_missing(pd.DataFrame(data))
 
 
 def _as_communes(a: pd.DataFrame, lang: str, pairs: pd.Series | None) -> pd.DataFrame:
@@ -880,7 +908,7 @@ def _as_communes(a: pd.DataFrame, lang: str, pairs: pd.Series | None) -> pd.Data
 
 
 def _status_columns(lang: str) -> dict[str, str]:
-    return {s: asg.STATUS_LABELS[s][lang] for s in asg.STATUSES}
+    return {s: _status_label(s, lang) for s in asg.STATUSES}
 
 
 def by_operator_table(
@@ -909,7 +937,7 @@ def by_operator_table(
             out[label] = b[s].astype(int)
     out[t("owed", lang)] = b["owed"].astype(int)
     out[t("total", lang)] = b["total"].astype(int)
-    return out.reset_index(drop=True)
+    return _no_missing(out.reset_index(drop=True))
 
 
 def by_district_table(
@@ -935,7 +963,7 @@ def by_district_table(
         col = f"owed_{op}"
         if col in b and b[col].sum() > 0:
             out[f"{t('owed', lang)}: {_operator_display(op)}"] = b[col].astype(int)
-    return out.reset_index(drop=True)
+    return _no_missing(out.reset_index(drop=True))
 
 
 def overdue_table(
@@ -964,12 +992,12 @@ def overdue_table(
         t("status", lang): o["status"].map(lambda s: _status_label(s, lang)).to_numpy(),
         t("target_year_short", lang): o["target_year"].astype("Int64").to_numpy(),
         t("years_late", lang): o["years_late"].astype("Int64").to_numpy(),
-        _OTHER_LABELS["overdue_why"][lang]: np.array(
+        t("field.overdue_why", lang): np.array(
             [overdue_reason(r, lang) for r in o.to_dict("records")], dtype=object
         ),
         t("village_id", lang): o["village_id"].astype(str).to_numpy(),
     }
-    return pd.DataFrame(data)
+    return _no_missing(pd.DataFrame(data))
 
 
 def overdue_reason(assignment: dict, lang: str = "vi") -> str:
@@ -1079,14 +1107,12 @@ def history_table(
     history: pd.DataFrame, lang: str = "vi", *, names: pd.Series | None = None
 ) -> pd.DataFrame:
     """The history of changes (:func:`geo.assignments.history`) newest first, in ``lang``:
-    when (dd/mm/yyyy hh:mm UTC), who, the village (when ``names`` maps ids to names), the
-    action, the field, before, after, and whether a later undo reverted it."""
+    when (dd/mm/yyyy HH:MM in Vietnam's time), who, the village (when ``names`` maps ids to
+    names), the action, the field (its label, not the column's name), before, after, and
+    whether a later undo reverted it."""
     check_lang(lang)
     h = history.sort_values("change_id", ascending=False, kind="stable")
-    when = [
-        f"{fmt_date(x, lang)} {str(x)[11:16]} UTC" if isinstance(x, str) and len(x) >= 16 else x
-        for x in h["at"]
-    ]
+    when = [fmt_datetime(x, lang) if not _is_missing(x) else "" for x in h["at"]]
     data = {t("history_at", lang): when, t("history_user", lang): h["user"].to_numpy()}
     if names is not None:
         data[t("village", lang)] = h["village_id"].map(names).fillna(h["village_id"]).to_numpy()
@@ -1101,7 +1127,7 @@ def history_table(
         ],
         t("history_undone", lang): np.where(h["undone"].astype(bool), t("yes", lang), ""),
     }
-    return pd.DataFrame(data)
+    return _no_missing(pd.DataFrame(data))
 
 
 def register_disagreements(
@@ -1130,7 +1156,7 @@ def register_disagreements(
         MISSING if v is pd.NA or v is None else t("yes" if bool(v) else "no", lang)
         for v in d["mobile_broadband"]
     ]
-    return pd.DataFrame(
+    return _no_missing(pd.DataFrame(
         {
             t("village", lang): d["village"].astype(str).to_numpy(),
             **where,
@@ -1139,7 +1165,7 @@ def register_disagreements(
             t("modelled_covered", lang): covered,
             t("disagreement_why", lang): d["why"].to_numpy(),
         }
-    )
+    ))
 
 
 def candidates_table(
@@ -1201,7 +1227,8 @@ def candidates_table(
     )
     sort = [c for c in (t("district", lang), t("commune", lang), t("commune_old_new", lang),
                         t("village", lang)) if c in out.columns]
-    return out.sort_values(sort, kind="stable").reset_index(drop=True)
+    out = out.sort_values(sort, kind="stable", key=vietnamese_sort_keys)
+    return _no_missing(out.reset_index(drop=True))
 
 
 _GAP_KEYS = {"gap_all", "gap_partial", "gap_none", "gap_nosites"}

@@ -13,6 +13,7 @@ import shapely
 from geo.assignments.rules import _label
 from geo.assignments.views import is_overdue
 from geo.errors import InputError
+from geo.i18n import local_iso
 from geo.store import assignments as store
 from geo.store.assignments import STATUSES, Session
 
@@ -148,6 +149,27 @@ def history(
     for col in ("old_value", "new_value"):  # mixed text, numbers and None, kept as stored
         out[col] = pd.Series([r[col] for r in records], index=out.index, dtype=object)
     out["undoes"] = pd.to_numeric(out["undoes"]).astype("Int64")
+    return out
+
+
+def history_local(history: pd.DataFrame) -> pd.DataFrame:
+    """:func:`history` for a file people read: the same machine column names, ``at`` in
+    Vietnam's time with its offset (``2025-03-05T00:30:00+07:00``, the same instant as the
+    stored UTC time).
+
+    Parameters
+    ----------
+    history
+        :func:`history`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; only ``at`` differs.
+    """
+    out = history.copy()
+    if "at" in out:
+        out["at"] = pd.Series([local_iso(x) for x in out["at"]], index=out.index, dtype=object)
     return out
 
 

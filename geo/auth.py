@@ -300,7 +300,31 @@ def demo_account() -> Account:
 
 
 CONSOLE = Account("console", Role.ADMIN)
-"""The acting account of ``python -m geo users``: whoever can write the store's file."""
+"""The acting account of the command line (``python -m geo users``, ``import``,
+``assignments``): whoever can write the stores' files is their admin."""
+
+
+def recorded_name(account: Account, given: str = "") -> str:
+    """The name a write records (history, ``committed_by``, ``placed_by``).
+
+    A signed-in account (or the demo) is recorded by its own name, whatever ``given`` says;
+    :data:`CONSOLE` by ``given`` (the command line's ``--user``, a display name) when one is
+    given, else ``"console"``.
+    """
+    if account == CONSOLE:
+        return (given or "").strip() or CONSOLE.name
+    return account.name
+
+
+def scope_note(account: Account) -> str:
+    """The account's role and scope as recorded with a register session, e.g.
+    ``"role=province_planner province=11"`` or ``"role=operator operator=Viettel"``."""
+    parts = ["role=demo" if account.demo else f"role={account.role}"]
+    for field in ("province_code", "district_code", "operator"):
+        value = getattr(account, field)
+        if value is not None:
+            parts.append(f"{field.removesuffix('_code')}={value}")
+    return " ".join(parts)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ import pandas as pd
 import shapely
 from unidecode import unidecode
 
-from geo import names, units
+from geo import auth, names, units
 from geo import villages as villages_mod
 from geo.errors import InputError, Problem
 from geo.operators import OPERATORS, canonical_operator
@@ -353,18 +353,35 @@ class Store:
         with store_sql.opened(self.path) as con:
             return store_sql.version(con, province_code)
 
-    def remove(self, import_id: int, who: str) -> dict:
+    def remove(
+        self, import_id: int, who: str = "", *, account: auth.Account = auth.CONSOLE
+    ) -> dict:
         """Take an import back: mark it removed (who, when; nothing is deleted) so that its
         layer is recomputed from the other imports. Returns the import's record.
+
+        ``account`` must be allowed :attr:`geo.auth.Action.IMPORT_REMOVE` in the import's
+        province; it is recorded by name (:func:`geo.auth.recorded_name`: ``who`` is only the
+        display name of the command line's :data:`geo.auth.CONSOLE`, the default).
 
         Raises
         ------
         InputError
             No such import, or it was removed already.
+        PermissionDeniedError
+            The account may not remove it; nothing is changed.
         """
+        who = auth.recorded_name(account, who)
         with store_sql.opened(self.path) as con:
             con.execute("BEGIN IMMEDIATE")
             try:
+                found = store_sql.imports_frame(con, None, removed=True)
+                found = found[found["import_id"] == int(import_id)]
+                if len(found):  # an unknown id is named by mark_removed
+                    auth.authorize(
+                        account,
+                        auth.Action.IMPORT_REMOVE,
+                        province_code=str(found["province_code"].iloc[0]),
+                    )
                 record = store_sql.mark_removed(con, import_id, who)
                 con.execute("COMMIT")
             except BaseException:
@@ -3093,6 +3110,7 @@ def commit(
     replace: bool = False,
     mode: ImportMode | str | None = None,
     who: str = "",
+    account: auth.Account = auth.CONSOLE,
 ) -> CommitResult:
     """Write a staged import to the store, in one transaction.
 
@@ -3118,7 +3136,11 @@ def commit(
         :data:`DEFAULT_MODES` (replace-operator for sites, fibre and declared coverage). A
         village register always replaces the previous one (linked through the aliases).
     who
-        The planner committing (kept with the import).
+        The display name of the command line's :data:`geo.auth.CONSOLE`; a signed-in
+        ``account`` is kept with the import by its own name (:func:`geo.auth.recorded_name`).
+    account
+        The acting account; it must be allowed :attr:`geo.auth.Action.IMPORT_COMMIT` in the
+        import's province. The default :data:`geo.auth.CONSOLE` is the command line's.
 
     Returns
     -------
@@ -3130,7 +3152,11 @@ def commit(
         The column mapping or the CRS is only proposed (whatever ``allow_partial`` says), rows
         need review (listed) and ``allow_partial`` is False, or there is nothing to write.
         The store is left as it was.
+    PermissionDeniedError
+        The account may not import in this province; the store is left as it was.
     """
+    auth.authorize(account, auth.Action.IMPORT_COMMIT, province_code=staged.province_code)
+    who = auth.recorded_name(account, who)
     kind = staged.kind
     mode = _mode(kind, ImportMode.REPLACE_ALL if replace else mode)
     left = staged.review_rows

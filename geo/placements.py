@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import auth
 from geo.errors import InputError, Problem
 from geo.extent import VIETNAM_BBOX
 from geo.readers import coords
@@ -150,9 +151,7 @@ class Placement:
 
 def _path(store_path) -> Path:
     if store_path is None:
-        from geo.imports import default_store_path
-
-        return default_store_path()
+        return store_sql.default_store_path()
     return Path(getattr(store_path, "path", store_path))
 
 
@@ -242,6 +241,7 @@ def place(
     note: str = "",
     *,
     province,
+    account: auth.Account = auth.CONSOLE,
 ) -> Placement:
     """Check a point for a village and store it with who placed it and when.
 
@@ -256,12 +256,17 @@ def place(
         WGS 84 degrees: numbers, or text in decimal degrees ("103,0125") or degrees, minutes
         and seconds (``103°00'45"E``, ``21 23 15``; :func:`geo.readers.coords.parse_degrees`).
     who
-        The planner's name (required, at most 100 characters).
+        The planner's name (required, at most 100 characters): the display name of the
+        command line's :data:`geo.auth.CONSOLE`; a signed-in ``account`` is recorded by its own
+        name (:func:`geo.auth.recorded_name`).
     note
         Why or from what the point is known (at most 500 characters).
     province
         The province's :class:`~geo.province.ProvinceData` (with the planner's register when
         one was imported), or its name or GSO code.
+    account
+        The acting account; it must be allowed :attr:`geo.auth.Action.PLACE_VILLAGE` in the
+        province. The default :data:`geo.auth.CONSOLE` is the command line's.
 
     Returns
     -------
@@ -275,8 +280,10 @@ def place(
         The village is not in the register (field ``village_id``), a coordinate is empty,
         unreadable or outside Viet Nam (field ``lon`` or ``lat``; both listed when both are
         wrong), or ``who`` is empty (field ``who``). Nothing is stored.
+    PermissionDeniedError
+        The account may not place villages in this province. Nothing is stored.
     """
-    who = (who or "").strip()
+    who = auth.recorded_name(account, who) if account != auth.CONSOLE else (who or "").strip()
     note = (note or "").strip()
     problems: list[Problem] = []
     x = _degrees(lon, "lon", "lon", "Kinh độ", "longitude", problems)
@@ -330,6 +337,14 @@ def place(
             field="village_id",
         )
     v = hit.iloc[0]
+    province_code = str(v.get("province_code") or data.province_code)
+    district_code = v.get("district_code")
+    auth.authorize(
+        account,
+        auth.Action.PLACE_VILLAGE,
+        province_code=province_code,
+        district_code=None if pd.isna(district_code) else str(district_code),
+    )
     communes = data.communes
     poly = communes[communes["gid_3"] == v.get("gid_3")] if pd.notna(v.get("gid_3")) else None
     if poly is None or not len(poly):
@@ -346,7 +361,6 @@ def place(
     else:  # the register's commune has no polygon: nothing to check against
         inside, distance = True, 0.0
     when = _now()
-    province_code = str(v.get("province_code") or data.province_code)
     commune_code = None if pd.isna(v["commune_code"]) else str(v["commune_code"])
     commune = "" if pd.isna(v["commune"]) else str(v["commune"])
     with closing(_connect(_path(store_path))) as con:

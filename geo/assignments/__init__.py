@@ -24,8 +24,12 @@ Every write runs in one ``BEGIN IMMEDIATE`` transaction that checks the row's ``
 (optimistic locking: the second writer of a stale row gets :class:`StaleWriteError` with the
 current value, nothing is overwritten), writes the row and appends one row to the append-only
 ``history`` table (who, when, old value, new value). :func:`undo_last` reverts a village's last
-change, itself recorded as a change. Who: the name a planner gives when a :class:`Session`
-starts (:func:`open_session`), recorded in the ``session`` table.
+change, itself recorded as a change. Who: the account of the session (:func:`open_session` takes a
+:class:`geo.auth.Account`; its name is recorded with each change, its role and scope in the
+``session`` table). Every write checks the account with :func:`geo.auth.authorize` first
+(province, district, operator of the village) and refuses with
+:class:`geo.auth.PermissionDeniedError`, writing nothing; an operator reports progress with
+:func:`report_progress`. Backup and restore are an admin's (or the single-user demo's).
 
 The tool proposes an operator for each unserved village (:func:`propose`), shows how the
 register and the coverage data agree (:func:`served_status`), and gives the planner's views
@@ -46,9 +50,12 @@ from geo.assignments.plan_table import PLAN_END_SOURCE_VI, import_table, plan_en
 from geo.assignments.proposals import disagreements, propose, propose_for_model, served_status
 from geo.assignments.reading import current, get, history, to_geodataframe
 from geo.assignments.register import (
+    AccountSession,
     assign,
     edit,
     open_session,
+    report_progress,
+    session_account,
     set_status,
     undo_last,
 )
@@ -106,6 +113,7 @@ __all__ = [
     "STATUSES",
     "STATUS_LABELS",
     "TRANSITIONS",
+    "AccountSession",
     "AssignmentNotFoundError",
     "DatabaseBusyError",
     "DatabaseFileError",
@@ -139,8 +147,10 @@ __all__ = [
     "progress",
     "propose",
     "propose_for_model",
+    "report_progress",
     "restore",
     "served_status",
+    "session_account",
     "set_status",
     "to_geodataframe",
     "undo_last",

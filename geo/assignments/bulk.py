@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from geo.assignments.fields import _terms, _village_fields
-from geo.assignments.register import _check_session, _diff
+from geo.assignments.register import _authorize_row, _check_session, _diff
 from geo.assignments.rules import _missing, _parse_date, _text, _today
+from geo.auth import Action
 from geo.errors import InputError, ProblemList
 from geo.store import assignments as store
 from geo.store.assignments import Session
@@ -58,7 +59,8 @@ def assign_many(session: Session, rows: pd.DataFrame, *, action: str = "import")
     Parameters
     ----------
     session
-        The planner's session.
+        The session (:func:`geo.assignments.open_session`); its account must be allowed
+        :attr:`geo.auth.Action.ASSIGN_MANY` in every row's province.
     rows
         One row per village: the village fields of :func:`assign` (``village_id``,
         ``village``, ``commune_code``, ``province_code``, …, ``geometry`` or ``lon``/``lat``),
@@ -79,6 +81,9 @@ def assign_many(session: Session, rows: pd.DataFrame, *, action: str = "import")
     InputError
         A bad cell, or a village twice in ``rows``; every problem is listed (row = position +
         1), nothing is written.
+    PermissionDeniedError
+        The session's account may not assign in a row's province (or district): nothing is
+        written.
     """
     if action not in ("import", "assign"):
         raise InputError(f"bad action {action!r}", f"action {action!r} không hợp lệ")
@@ -135,6 +140,8 @@ def assign_many(session: Session, rows: pd.DataFrame, *, action: str = "import")
             }
         )
     problems.raise_if_any("The list of assignments has errors", "Danh sách phân công có lỗi")
+    for r in records:  # every row's province (and district, operator) before any write
+        _authorize_row(session, Action.ASSIGN_MANY, r)
 
     conn = session.conn
     ids = [r["village_id"] for r in records]

@@ -1,5 +1,12 @@
-"""Writing the register: sessions, and assign, edit, set_status, undo_last through one write
-path (version check, new row, one history row, one transaction)."""
+"""Writing the register: sessions, and assign, edit, set_status, report_progress, undo_last
+through one write path (permission check, version check, new row, one history row, one
+transaction).
+
+Every write is taken by the session's account (:attr:`AccountSession.account`) and checked with
+:func:`geo.auth.authorize` against the village's province, district and operator before
+anything is written: a refused write raises :class:`geo.auth.PermissionDeniedError` and leaves
+the register as it was.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,11 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from geo import auth
 from geo.assignments.fields import _terms, _village_fields
 from geo.assignments.rules import (
     EDITABLE,
@@ -25,34 +34,57 @@ from geo.assignments.rules import (
     _not_found,
     _status_day,
     _text,
+    _today,
     check_transition,
 )
+from geo.auth import Account, Action
 from geo.errors import InputError, ProblemList
 from geo.operators import OPERATOR_DISPLAY
 from geo.store import assignments as store
 from geo.store.assignments import FIELDS, FIELDS_META, Session
 
 
+@dataclass(frozen=True)
+class AccountSession(Session):
+    """A :class:`~geo.store.assignments.Session` with the account acting in it.
+
+    ``user`` is what the history records (:func:`geo.auth.recorded_name`: the account's name,
+    or the command line's display name); ``account`` is what every write is checked against.
+    """
+
+    account: Account = auth.CONSOLE
+
+
 def open_session(
-    db: str | Path | sqlite3.Connection | None, user: str, *, client: str = ""
-) -> Session:
-    """Start a planner's session: record who is working, return the :class:`Session`.
+    db: str | Path | sqlite3.Connection | None, account: Account | str, *, client: str = ""
+) -> AccountSession:
+    """Start a session of an account: record who is working, return the session.
 
     Parameters
     ----------
     db
         An open connection (:func:`connect`) or a path (opened here; None = default path).
-    user
-        The planner's name, as they give it at the start of the session.
+    account
+        The acting :class:`geo.auth.Account` (signed in, :func:`geo.auth.demo_account` or
+        :data:`geo.auth.CONSOLE`); the history records its name and the session row its role
+        and scope. A ``str`` is still accepted for one release: it means the command line
+        acting as :data:`geo.auth.CONSOLE` (an admin) under that display name (``--user``).
     client
-        What the session runs in ("app", "cli", …), recorded with the name.
+        What the session runs in ("app", "cli", …), recorded with the account's role.
 
     Raises
     ------
     InputError
         Empty name, or longer than 100 characters.
     """
-    name = _text(user)
+    if isinstance(account, Account):
+        acting = account
+        name = auth.recorded_name(account)
+        note = f"{_text(client)} {auth.scope_note(account)}".strip()
+    else:
+        acting = auth.CONSOLE
+        name = _text(account)
+        note = _text(client)
     if not name or len(name) > 100:
         raise InputError(
             "Give your name (1–100 characters) before changing assignments.",
@@ -60,8 +92,50 @@ def open_session(
             field="user",
         )
     conn = db if isinstance(db, sqlite3.Connection) else store.connect(db)
-    session_id, started = store.insert_session(conn, name, _text(client))
-    return Session(conn, name, session_id, started)
+    session_id, started = store.insert_session(conn, name, note)
+    return AccountSession(conn, name, session_id, started, acting)
+
+
+def session_account(session: Session) -> Account:
+    """The account acting in ``session``.
+
+    Raises
+    ------
+    PermissionDeniedError
+        The session was not opened by :func:`open_session` (it names no account).
+    """
+    if isinstance(session, AccountSession):
+        return session.account
+    raise auth.PermissionDeniedError(
+        "The session names no account: open it with geo.assignments.open_session(conn, "
+        "account). Nothing was written.",
+        "Phiên làm việc không gắn với tài khoản nào: hãy mở bằng "
+        "geo.assignments.open_session(conn, account). Chưa có gì được ghi.",
+    )
+
+
+def _authorize_row(
+    session: Session,
+    action: Action,
+    row: Mapping,
+    *,
+    operator: str | None = None,
+    status: str | None = None,
+) -> None:
+    """Refuse ``action`` on a village's assignment ``row`` unless the session's account may
+    (its province, district and operator; ``operator`` overrides the row's)."""
+    auth.authorize(
+        session_account(session),
+        action,
+        province_code=_scope_value(row.get("province_code")),
+        district_code=_scope_value(row.get("district_code")),
+        operator=_scope_value(operator if operator is not None else row.get("operator")),
+        status=status,
+    )
+
+
+def _scope_value(value: Any) -> str | None:
+    return None if _missing(value) or not str(value).strip() else str(value)
 
 
 def _check_session(session: Session) -> None:
@@ -142,10 +216,12 @@ def _write(
     action: str,
     change: Callable[[dict | None], dict | None],
     *,
+    allowed: Callable[[dict | None], None],
     undoes: Callable[[], int | None] | None = None,
 ) -> dict | None:
-    """The one write path: check the version, compute the new row, write it and its history,
-    all in one transaction."""
+    """The one write path: check the account's permission (``allowed``, given the current row
+    or None; it raises :class:`geo.auth.PermissionDeniedError`), then the version, compute the
+    new row, write it and its history, all in one transaction."""
     if expected_version is None or int(expected_version) < 0:
         raise InputError(
             "expected_version must be the version you read (0 for a village with no assignment)",
@@ -157,6 +233,7 @@ def _write(
     with store.transaction(conn):
         _check_session(session)
         before = store.get_row(conn, village_id)
+        allowed(None if before is None else dict(before))
         version_now = 0 if before is None else int(before["version"])
         if version_now != expected:
             raise _stale(conn, village_id, expected, before)
@@ -259,6 +336,7 @@ def assign(
         problems,
     )
     problems.raise_if_any("The assignment is not valid", "Phân công không hợp lệ")
+    _authorize_row(session, Action.ASSIGN, vfields, operator=terms["operator"])
     day = _status_day(assigned_on, "assigned_on")
 
     def change(before: dict | None) -> dict:
@@ -283,7 +361,13 @@ def assign(
             "source_row": None if _missing(source_row) else int(source_row),
         }
 
-    out = _write(session, vfields["village_id"], expected_version, "assign", change)
+    def allowed(before: dict | None) -> None:
+        if before is not None:  # assigning again a cancelled assignment: its scope too
+            _authorize_row(session, Action.ASSIGN, before, operator=terms["operator"])
+
+    out = _write(
+        session, vfields["village_id"], expected_version, "assign", change, allowed=allowed
+    )
     assert out is not None
     return out
 
@@ -337,7 +421,14 @@ def edit(session: Session, village_id: str, *, expected_version: int, **changes:
             after["target_year_source"] = ""
         return after
 
-    out = _write(session, str(village_id), expected_version, "edit", change)
+    def allowed(before: dict | None) -> None:
+        if before is None:  # nothing to change: the version check or change() refuses it
+            return
+        _authorize_row(session, Action.EDIT, before)
+        if "operator" in terms and terms["operator"] != before["operator"]:
+            _authorize_row(session, Action.EDIT, before, operator=terms["operator"])
+
+    out = _write(session, str(village_id), expected_version, "edit", change, allowed=allowed)
     assert out is not None
     return out
 
@@ -373,7 +464,69 @@ def set_status(
         check_transition(before, status, day)
         return {**before, "status": status, STATUS_DATE_FIELDS[status]: day.isoformat()}
 
-    out = _write(session, str(village_id), expected_version, "status", change)
+    def allowed(before: dict | None) -> None:
+        if before is None:  # nothing to change: the version check or change() refuses it
+            return
+        _authorize_row(session, Action.SET_STATUS, before, status=status)
+
+    out = _write(session, str(village_id), expected_version, "status", change, allowed=allowed)
+    assert out is not None
+    return out
+
+
+def report_progress(
+    session: Session,
+    village_id: str,
+    status: str,
+    on: dt.date | str | None,
+    evidence: str,
+    *,
+    expected_version: int,
+) -> dict:
+    """An operator's progress report: its village is under construction or on air since
+    ``on``, with the evidence (e.g. "Biên bản phát sóng số 12/2025, ảnh trạm").
+
+    The status moves as with :func:`set_status` and the evidence is added to the assignment's
+    note as a dated line ("Báo cáo tiến độ: Đã phát sóng 05/03/2025 — …"), so the history
+    keeps it with the account that reported. Any account that may take
+    :attr:`geo.auth.Action.REPORT_PROGRESS` on the village may report (an operator on its own
+    villages only; a province planner in its province).
+
+    Raises
+    ------
+    InputError
+        A status other than under construction / on air, no date or one in the future, no
+        evidence (:func:`geo.auth.check_progress_report`).
+    PermissionDeniedError
+        The account may not report on this village (another operator's, another province).
+    StatusTransitionError, StaleWriteError, AssignmentNotFoundError
+    """
+    try:
+        day = _status_day(on)
+    except StatusTransitionError:
+        day = None
+    auth.check_progress_report(status, day if on is not None else None, evidence, today=_today())
+    assert day is not None
+    line = f"Báo cáo tiến độ: {_label(status, 'vi')} {day:%d/%m/%Y} — {_text(evidence)}"
+
+    def allowed(before: dict | None) -> None:
+        if before is None:  # nothing to change: the version check or change() refuses it
+            return
+        _authorize_row(session, Action.REPORT_PROGRESS, before, status=status)
+
+    def change(before: dict | None) -> dict:
+        if before is None:
+            raise _not_found(village_id)
+        check_transition(before, status, day)
+        note = _text(before.get("note"))
+        return {
+            **before,
+            "status": status,
+            STATUS_DATE_FIELDS[status]: day.isoformat(),
+            "note": f"{note}\n{line}" if note else line,
+        }
+
+    out = _write(session, str(village_id), expected_version, "status", change, allowed=allowed)
     assert out is not None
     return out
 
@@ -407,6 +560,13 @@ def undo_last(session: Session, village_id: str, *, expected_version: int) -> di
             )
         return r
 
+    def allowed(before: dict | None) -> None:
+        row = before
+        if row is None:  # the village's assignment was undone: the scope of its last value
+            last = last_change()
+            row = json.loads(last["old_value"] or last["new_value"] or "{}")
+        _authorize_row(session, Action.UNDO, row)
+
     def change(before: dict | None) -> dict | None:
         last = last_change()
         target["change_id"] = last["change_id"]
@@ -426,5 +586,6 @@ def undo_last(session: Session, village_id: str, *, expected_version: int) -> di
         expected_version,
         "undo",
         change,
+        allowed=allowed,
         undoes=lambda: target["change_id"],
     )

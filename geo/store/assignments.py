@@ -48,6 +48,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import auth
 from geo.errors import Problem
 from geo.operators import OPERATORS
 from geo.store import sqlite as base
@@ -570,9 +571,17 @@ def delete_row(conn: sqlite3.Connection, village_id: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def backup(db: str | Path | sqlite3.Connection | Session, dest: str | Path) -> Path:
+def backup(
+    db: str | Path | sqlite3.Connection | Session,
+    dest: str | Path,
+    *,
+    account: auth.Account = auth.CONSOLE,
+) -> Path:
     """Copy the register to ``dest`` with SQLite's online backup API (a consistent snapshot,
     safe while others write).
+
+    ``account`` must be allowed :attr:`geo.auth.Action.BACKUP` (an admin, or the single-user
+    demo); the default :data:`geo.auth.CONSOLE` is the command line's.
 
     The copy is one self-contained file (rollback journal, no ``-wal`` beside it), written to a
     temporary file in ``dest``'s folder and renamed over ``dest`` once complete.
@@ -581,7 +590,13 @@ def backup(db: str | Path | sqlite3.Connection | Session, dest: str | Path) -> P
     -------
     pathlib.Path
         ``dest``.
+
+    Raises
+    ------
+    PermissionDeniedError
+        ``account`` may not make a backup; nothing was read or written.
     """
+    auth.authorize(account, auth.Action.BACKUP)
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     own = not isinstance(db, sqlite3.Connection | Session)
@@ -610,10 +625,14 @@ def backup(db: str | Path | sqlite3.Connection | Session, dest: str | Path) -> P
     return dest
 
 
-def backup_bytes(db: str | Path | sqlite3.Connection | Session) -> bytes:
-    """The bytes of a :func:`backup` of the register (for a download button)."""
+def backup_bytes(
+    db: str | Path | sqlite3.Connection | Session, *, account: auth.Account = auth.CONSOLE
+) -> bytes:
+    """The bytes of a :func:`backup` of the register (for a download button), taken by
+    ``account`` (refused with :class:`geo.auth.PermissionDeniedError` unless it may back up)."""
+    auth.authorize(account, auth.Action.BACKUP)
     with tempfile.TemporaryDirectory() as tmp:
-        path = backup(db, Path(tmp) / "assignments.sqlite")
+        path = backup(db, Path(tmp) / "assignments.sqlite", account=account)
         return path.read_bytes()
 
 
@@ -766,7 +785,13 @@ def _stage(src: Path, staged: Path, sessions: list[tuple], user: str) -> sqlite3
     return stage
 
 
-def restore(src: str | Path | bytes, db: str | Path, *, user: str = "") -> Path | None:
+def restore(
+    src: str | Path | bytes,
+    db: str | Path,
+    *,
+    user: str = "",
+    account: auth.Account = auth.CONSOLE,
+) -> Path | None:
     """Replace the register ``db`` by the backup ``src`` (a path, or the bytes of a file).
 
     ``src`` is verified first (:func:`verify_backup`: this project's register, a known schema,
@@ -783,7 +808,11 @@ def restore(src: str | Path | bytes, db: str | Path, *, user: str = "") -> Path 
     Parameters
     ----------
     user
-        Who restores (recorded with the restore).
+        Who restores (recorded with the restore): the display name of :data:`geo.auth.CONSOLE`
+        (the command line's ``--user``); a signed-in account is recorded by its own name.
+    account
+        The acting account: it must be allowed :attr:`geo.auth.Action.RESTORE` (an admin, or
+        the single-user demo). The default :data:`geo.auth.CONSOLE` is the command line's.
 
     Returns
     -------
@@ -794,7 +823,12 @@ def restore(src: str | Path | bytes, db: str | Path, *, user: str = "") -> Path 
     ------
     DatabaseFileError
         The backup is refused (what is wrong is named), or ``db`` is not a register.
+    PermissionDeniedError
+        ``account`` may not restore; nothing was read or written.
     """
+    auth.authorize(account, auth.Action.RESTORE)
+    if account != auth.CONSOLE:
+        user = account.name
     db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
     tmp_src: Path | None = None
@@ -819,7 +853,7 @@ def restore(src: str | Path | bytes, db: str | Path, *, user: str = "") -> Path 
             if ours:
                 stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
                 safety = db.with_name(f"{db.stem}.before-restore-{stamp}{db.suffix or '.sqlite'}")
-                backup(db, safety)
+                backup(db, safety, account=account)
             target = connect(db)
             try:
                 stage.backup(target)

@@ -17,7 +17,7 @@ from geo import assignments as asg
 from geo import coverage, demo, pipeline, registry, units2025
 from geo.errors import CoverageError
 from geo.sites import SITE_SHARING_DEFINITION
-from layers import export, maps, tables
+from layers import export, maps, print_map, tables
 from layers.i18n import fmt_number, t
 from ui import app_common
 
@@ -265,6 +265,23 @@ last.download_button(
     file_name=f"ban_do_{stem}.html",
     mime="text/html",
     key="dl_map",
+    on_click="ignore",
+)
+# The printable map (layers.print_map): made only when the button is pressed.
+paper = last.selectbox(print_map.print_label("paper", lang), print_map.PAPERS_MM, key="print_paper")
+orientation = last.radio(print_map.print_label("orientation", lang), print_map.ORIENTATIONS,
+                         format_func=lambda o: print_map.print_label(o, lang),
+                         key="print_orientation", horizontal=True)
+last.download_button(
+    print_map.print_label("download", lang),
+    data=functools.partial(
+        print_map.print_map, model, paper=paper, orientation=orientation, fmt="pdf", lang=lang,
+        district_code=scope.district, units=scope.units, commune_2025_code=scope.commune_2025,
+        assignments=asg.to_geodataframe(assignments) if len(assignments) else None,
+    ),
+    file_name=f"ban_do_in_{stem}_{paper}.pdf",
+    mime="application/pdf",
+    key="dl_print_pdf",
     on_click="ignore",
 )
 if scope.units == "2025":

@@ -269,6 +269,7 @@ LABELS: dict[str, dict[str, str]] = {
     "page_map": {"vi": "Bản đồ", "en": "Map"},
     "page_imports": {"vi": "Nhập dữ liệu", "en": "Import data"},
     "page_assignments": {"vi": "Phân công", "en": "Assignments"},
+    "page_admin": {"vi": "Quản trị", "en": "Admin"},
     # Units before / from 01/07/2025 (glossary)
     "units_pick": {"vi": "Đơn vị hành chính", "en": "Units"},
     "units_pre2025": {"vi": "Trước 01/07/2025", "en": "Before 1 July 2025"},

@@ -733,7 +733,8 @@ def crosswalk(villages: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         :data:`CROSSWALK_COLUMNS`: one row per (old commune, new commune, method), with the
-        number of villages and their share of the old commune's villages (0–1). Villages left
+        number of villages and their share of the old commune's villages (0–1), by province
+        code, then old district and commune in Vietnamese alphabetical order. Villages left
         unresolved form a row with an empty new commune. A GADM polygon without a GSO code
         keeps its name with an empty ``commune_code``.
     """
@@ -747,8 +748,14 @@ def crosswalk(villages: pd.DataFrame) -> pd.DataFrame:
     old_unit = ["province_code", "district_code", "commune_code", "commune"]
     totals = counts.groupby(old_unit)["villages"].transform("sum")
     counts["share_of_villages"] = counts["villages"] / totals
-    counts = counts.sort_values(
-        ["province_code", "commune_code", "villages"], ascending=[True, True, False]
+    # Old units by name in Vietnamese alphabetical order, the largest share first within one.
+    counts = counts.assign(
+        _district=counts["district"].map(names.vietnamese_sort_key),
+        _commune=counts["commune"].map(names.vietnamese_sort_key),
+    ).sort_values(
+        ["province_code", "_district", "_commune", "commune_code", "villages"],
+        ascending=[True, True, True, True, False],
+        kind="stable",
     )
     return counts[CROSSWALK_COLUMNS].reset_index(drop=True)
 

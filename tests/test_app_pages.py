@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 
 from geo import assignments as asg
+from geo import auth
+from geo.store import accounts as accounts_store
 
 pytestmark = pytest.mark.realdata
 
@@ -33,8 +35,20 @@ def register(tmp_path, monkeypatch) -> Path:
     return path
 
 
+DEMO = auth.DEMO_NAME
+PASSWORD = "núi-cao-bản-xa-2025"
+
+
 @pytest.fixture
-def app(real_data, register):
+def accounts(tmp_path, monkeypatch) -> Path:
+    """An empty account store of its own: the app runs as the single-user demo."""
+    path = tmp_path / "accounts.sqlite"
+    monkeypatch.setenv(accounts_store.DB_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def app(real_data, register, accounts):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=240)
@@ -69,8 +83,8 @@ def _percent(text: str) -> float:
     return float(text.replace("%", "").replace(".", "").replace(",", ".").strip())
 
 
-def _name(at, name: str = "Nguyễn Văn An"):
-    at.sidebar.text_input(key=f"planner_{at.session_state['kept_lang']}").input(name)
+def _name(at):
+    """Nothing to type: the acting account (here the single-user demo) is who writes."""
     return _run(at)
 
 
@@ -149,18 +163,17 @@ def test_assignments_page_needs_a_name_then_imports_phu_luc_2(app, register):
     at.switch_page(ASSIGN_PAGE)
     _run(at)
     assert "Phân công: Tỉnh Điện Biên" in _texts(at.title)
-    assert any("Nhập họ tên ở thanh bên" in i for i in _texts(at.info))
+    assert any("Chế độ dùng thử một người" in w for w in _texts(at.warning))
     button = at.button(key="import_pl2")
-    assert button.disabled and "Phụ lục 2" in button.label and "4638/KH" in button.label
-    _name(at)
-    assert any("Phiên làm việc của Nguyễn Văn An" in c for c in _texts(at.caption))
+    assert not button.disabled and "Phụ lục 2" in button.label and "4638/KH" in button.label
+    assert any(f"Phiên làm việc của {DEMO}" in c for c in _texts(at.caption))
     at.button(key="import_pl2").click()
     _run(at)
     assert any("đã thêm 36 phân công" in s for s in _texts(at.success))
     assert _metric(at, "Tổng số phân công") == "36"
     assert "import_pl2" not in [b.key for b in at.button]  # offered only while empty
     listing = _frame_with(at, "Người sửa cuối")
-    assert len(listing) == 36 and set(listing["Người sửa cuối"]) == {"Nguyễn Văn An"}
+    assert len(listing) == 36 and set(listing["Người sửa cuối"]) == {DEMO}
     by_operator = _frame_with(at, "Còn nợ")
     assert set(by_operator["Doanh nghiệp"]) == {"Viettel"}  # the operator picked first
     if dt.date.today().year > 2025:  # the plan's last year has passed: all 36 overdue, and why
@@ -179,7 +192,7 @@ def test_assignments_page_needs_a_name_then_imports_phu_luc_2(app, register):
     conn = asg.connect(register)
     try:
         sessions = conn.execute("SELECT user, client FROM session").fetchall()
-        assert [tuple(r) for r in sessions] == [("Nguyễn Văn An", "app")]
+        assert [tuple(r) for r in sessions] == [(DEMO, "app role=demo")]
     finally:
         conn.close()
 
@@ -221,7 +234,7 @@ def test_assign_with_the_proposal_change_status_undo_and_history(app, register):
             proposed,
             "assigned",
         )
-        assert row["note"] == "Theo đề nghị của UBND xã" and row["updated_by"] == "Nguyễn Văn An"
+        assert row["note"] == "Theo đề nghị của UBND xã" and row["updated_by"] == DEMO
         assert row["proposal_reason"].startswith(f"{proposed}: trạm gần nhất")
 
         at.selectbox(key=f"st_{vid}").set_value("under_construction")
@@ -281,7 +294,7 @@ def test_assignments_page_in_english_and_2025_units(app, register):
     _run(at)
     at.switch_page(ASSIGN_PAGE)
     _run(at)
-    _name(at, "Lò Văn Bình")
+    _name(at)
     at.button(key="import_pl2").click()
     _run(at)
     assert "Assignments: Tỉnh Điện Biên" in _texts(at.title)
@@ -696,3 +709,81 @@ def test_markdown_escaping_of_data():
 
     assert md("Bản *A* [x](y) :red[z] #1") == r"Bản \*A\* \[x\]\(y\) \:red\[z\] \#1"
     assert md("Xã Ẳng Tở") == "Xã Ẳng Tở"
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts: the single-user demo, sign-in, what an operator sees
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_demo_banner_is_on_every_page_while_no_account_exists(app):
+    at = app
+    for page in (None, "ui/pages/nhap_du_lieu.py", ASSIGN_PAGE, "ui/pages/quan_tri.py"):
+        if page:
+            at.switch_page(page)
+            _run(at)
+        assert any("Chế độ dùng thử một người" in w for w in _texts(at.warning)), page
+    assert "Tạo tài khoản Quản trị đầu tiên" in _texts(at.subheader)
+
+
+def _accounts_with_planner_and_operator(path: Path) -> None:
+    conn = accounts_store.connect(path)
+    try:
+        auth.create_first_admin(conn, "quantri", PASSWORD)
+        admin = auth.Account("quantri", auth.Role.ADMIN)
+        for account in (
+            auth.make_account("canbo_db", "province_planner", province_code="11"),
+            auth.make_account("vnpt_db", "operator", operator="VNPT"),
+        ):
+            auth.add_account(conn, admin, account, PASSWORD)
+    finally:
+        conn.close()
+
+
+def _sign_in(at, name: str, password: str):
+    at.text_input(key="sign_in_name").input(name)
+    at.text_input(key="sign_in_password").input(password)
+    next(b for b in at.button if b.label == "Đăng nhập").click()
+    return _run(at)
+
+
+def test_sign_in_refuses_a_wrong_password_and_shows_the_signed_in_name(
+    real_data, register, accounts
+):
+    from streamlit.testing.v1 import AppTest
+
+    _accounts_with_planner_and_operator(accounts)
+    at = _run(AppTest.from_file(APP, default_timeout=240))
+    assert "Đăng nhập" in _texts(at.title)
+    assert not any("Chế độ dùng thử" in w for w in _texts(at.warning))
+    assert not at.metric  # nothing of the data before signing in
+    _sign_in(at, "canbo_db", "sai-mat-khau-roi")
+    assert any("Tên tài khoản hoặc mật khẩu không đúng" in e for e in _texts(at.error))
+    assert "_auth_token" not in at.session_state
+    _sign_in(at, "canbo_db", PASSWORD)
+    sidebar = " ".join(_texts(at.sidebar.markdown))
+    assert "canbo\\_db" in sidebar and "Cán bộ tỉnh 11" in sidebar
+    assert at.session_state["_scope"].planner == "canbo_db"
+
+
+def test_an_operator_sees_only_its_own_villages_in_the_assignments_table(
+    real_data, register, accounts, dienbien
+):
+    from streamlit.testing.v1 import AppTest
+
+    _accounts_with_planner_and_operator(accounts)
+    v = dienbien.villages[dienbien.villages["location_precision"] == "point"]
+    console = asg.open_session(register, auth.CONSOLE, client="test")
+    try:
+        asg.assign(console, v.iloc[0], "Viettel")
+        asg.assign(console, v.iloc[1], "VNPT")
+    finally:
+        console.conn.close()
+    at = _run(AppTest.from_file(APP, default_timeout=240))
+    _sign_in(at, "vnpt_db", PASSWORD)
+    at.switch_page(ASSIGN_PAGE)
+    _run(at)
+    listing = _frame_with(at, "Người sửa cuối")
+    assert len(listing) == 1
+    assert v.iloc[1]["village"] in " ".join(listing.astype(str).to_numpy().ravel())
+    assert "vnpt\\_db" in " ".join(_texts(at.sidebar.markdown))

@@ -27,11 +27,12 @@ import pandas as pd
 import streamlit as st
 
 from geo import assignments as asg
-from geo import indicators, pipeline, plans, province, units, units2025, workspace
+from geo import auth, indicators, pipeline, plans, province, units, units2025, workspace
 from geo.coverage import DEFAULT_RADII_M
 from geo.errors import CoverageError
 from geo.vocab import UnitSystem
 from layers.i18n import LANGS, t
+from ui import account as account_ui
 
 __all__ = [
     "LANG_NAMES",
@@ -73,8 +74,12 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("ui/pages/ban_do.py", "page_map", ":material/map:", "ban-do"),
     ("ui/pages/nhap_du_lieu.py", "page_imports", ":material/upload_file:", "nhap-du-lieu"),
     ("ui/pages/phan_cong.py", "page_assignments", ":material/assignment:", "phan-cong"),
+    ("ui/pages/quan_tri.py", "page_admin", ":material/admin_panel_settings:", "quan-tri"),
 ]
 
+
+#: Page titles not (yet) in :mod:`layers.i18n`'s catalog.
+_PAGE_TITLES = {"page_admin": {"vi": "Quản trị", "en": "Admin"}}
 
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:")
 
@@ -109,7 +114,9 @@ class Scope:
     commune_2025, commune_2025_name
         2025 units only: the new commune or None for the whole province.
     planner
-        The name the planner gave ("" until given).
+        The signed-in account's name (the demo's in the single-user demo).
+    account
+        The acting account (:func:`ui.account.acting_account`): every write takes it.
     """
 
     lang: str
@@ -125,6 +132,7 @@ class Scope:
     radii: tuple[tuple[str, float], ...]
     sharing_distance: float
     planner: str
+    account: auth.Account = dataclasses.field(default_factory=auth.demo_account)
 
     @property
     def model_key(self) -> tuple:
@@ -228,6 +236,7 @@ def sidebar() -> Scope:
     )
     st.session_state["kept_lang"] = lang
     st.sidebar.title(t("page_title", lang))
+    account = account_ui.acting_account(lang)
     unit_sys = _kept(
         "radio", "units", t("units_pick", lang), lang, UNITS,
         format_func=lambda u: t(f"units_{u}", lang), default="pre2025",
@@ -258,14 +267,12 @@ def sidebar() -> Scope:
         "number_input", "sharing_distance", t("sharing_distance", lang), lang, default=30.0,
         min_value=0.0, max_value=500.0, step=5.0, format="%.0f",
     )
-    st.sidebar.divider()
-    planner = _kept(
-        "text_input", "planner", t("planner_name", lang), lang, default="",
-        help=t("planner_help", lang), max_chars=100,
-    )
+    # Who works is the signed-in account (or the demo): no name to type.
+    st.session_state["kept_planner"] = auth.recorded_name(account)
     scope = Scope(
         lang=lang, units=unit_sys, year=year, radii=radii,
-        sharing_distance=float(sharing_distance), planner=(planner or "").strip(), **picked,
+        sharing_distance=float(sharing_distance), planner=auth.recorded_name(account),
+        account=account, **picked,
     )
     st.session_state["_scope"] = scope
     return scope
@@ -350,7 +357,8 @@ def pages(lang: str) -> list:
         if not (ROOT / path).is_file():
             continue
         listed.add(path)
-        out.append(st.Page(path, title=t(key, lang), icon=icon, url_path=url, default=i == 0))
+        title = _PAGE_TITLES[key][lang] if key in _PAGE_TITLES else t(key, lang)
+        out.append(st.Page(path, title=title, icon=icon, url_path=url, default=i == 0))
     for extra in sorted((ROOT / "ui" / "pages").glob("*.py")):
         rel = f"ui/pages/{extra.name}"
         if rel in listed or extra.name.startswith("_"):
@@ -506,15 +514,17 @@ def register_conn() -> sqlite3.Connection:
     return st.session_state["_register"][1]
 
 
-def planner_session(name: str) -> asg.Session | None:
-    """The planner's session in the register (opened once per name), None without a name."""
-    name = (name or "").strip()
-    if not name:
-        return None
+def planner_session(account: auth.Account) -> asg.Session:
+    """The account's session in the register (opened once per account and connection): every
+    write through it is checked against the account in :mod:`geo.assignments`."""
     conn = register_conn()
     held = st.session_state.get("_planner_session")
-    if held is None or held.user != name or held.conn is not conn:
-        held = asg.open_session(conn, name, client="app")
+    if (
+        held is None
+        or getattr(held, "account", None) != account
+        or held.conn is not conn
+    ):
+        held = asg.open_session(conn, account, client="app")
         st.session_state["_planner_session"] = held
     return held
 
@@ -530,8 +540,8 @@ def empty_assignments() -> pd.DataFrame:
 
 
 def assignments_for(scope: Scope, status: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The register's assignments of the scope (:func:`geo.assignments.current`); empty when
-    the register does not exist yet.
+    """The register's assignments of the scope (:func:`geo.assignments.current`) the account
+    may read (:func:`geo.auth.visible`); empty when the register does not exist yet.
 
     In the 2025 units a commune's assignments are those of its villages (``status``: the
     scoped villages) and those the register places in it.
@@ -541,6 +551,7 @@ def assignments_for(scope: Scope, status: pd.DataFrame | None = None) -> pd.Data
     conn = register_conn()
     parts = [asg.current(conn, province_code=c) for c in scope.codes]
     a = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    a = auth.visible(scope.account, a)  # an operator its own, a district viewer its district
     if scope.units == "pre2025" and scope.district is not None:
         a = a[a["district_code"] == scope.district]
     elif scope.units == "2025" and scope.commune_2025 is not None:

@@ -48,6 +48,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import imports, placements
+from geo.auth import PermissionDeniedError
 from geo.errors import CoverageError, InputError, Problem
 from geo.operators import OPERATOR_DISPLAY, OPERATORS
 from geo.readers import columns as cols
@@ -55,6 +56,7 @@ from geo.readers import coords, tables, vector
 from geo.readers.columns import ColumnMappingError
 from layers.i18n import t
 from layers.maps import escape_html
+from ui import account as account_ui
 
 __all__ = [
     "KIND_EXTS",
@@ -1354,7 +1356,9 @@ def _save_block(state, staged: imports.Staged, lang, store: imports.Store) -> No
     code = staged.province_code
     before = _snapshot(store, code, kind)
     try:
-        result = imports.commit(staged, store, allow_partial=partial)
+        result = imports.commit(
+            staged, store, allow_partial=partial, account=account_ui.current()
+        )
     except CoverageError as exc:
         _error_block(exc, lang, tr("save_failed", lang))
         return
@@ -1582,8 +1586,11 @@ def _place_section(lang: str, code: str, data, store: imports.Store, scope) -> N
         tr("place_save", lang), type="primary", key=f"{_STATE}_place_save", disabled=not who
     ):
         try:
-            got = placements.place(store.path, vid, lon, lat, who, note, province=data)
-        except InputError as exc:
+            got = placements.place(
+                store.path, vid, lon, lat, who, note, province=data,
+                account=account_ui.current(),
+            )
+        except (InputError, PermissionDeniedError) as exc:
             items = exc.problems or [Problem(exc.message_vi, exc.message_en)]
             st.error(
                 f"**{tr('place_failed', lang)}**  \n"

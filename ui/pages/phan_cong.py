@@ -21,11 +21,13 @@ from streamlit_folium import st_folium
 
 from geo import assignments as asg
 from geo import plans, province, units2025
+from geo.auth import Action
 from geo.errors import CoverageError
 from geo.operators import OPERATOR_DISPLAY, OPERATORS
 from layers import export, maps, tables
 from layers.assignments_xlsx import phu_luc_2_xlsx
 from layers.i18n import fmt_date, fmt_number, t
+from ui import account as account_ui
 from ui import app_common
 
 MAP_KEY = "assign_map"
@@ -60,7 +62,7 @@ def _village_row(village_id: str) -> pd.Series | None:
 
 
 def _session() -> asg.Session | None:
-    return app_common.planner_session(app_common.current_scope().planner)
+    return app_common.planner_session(app_common.current_scope().account)
 
 
 def _write(action, village_id: str, lang: str):
@@ -231,20 +233,6 @@ def _do_assign_many(ids: list[str], lang: str) -> None:
     _flash("success", t("assign_many_done", lang, added=report.added, skipped=skipped))
 
 
-def _do_restore(lang: str) -> None:
-    upload = st.session_state.get("restore_file")
-    session = _session()
-    if upload is None or session is None:
-        return
-    try:
-        # The open sessions (this planner's and the others') are kept in the restored file.
-        safety = asg.restore(upload.getvalue(), asg.default_path(), user=session.user)
-    except CoverageError as exc:
-        _flash("error", exc.message(lang))
-        return
-    _flash("success", t("restored", lang, path=str(safety) if safety else "—"))
-
-
 # ---------------------------------------------------------------------------------------------
 # The page
 # ---------------------------------------------------------------------------------------------
@@ -258,7 +246,7 @@ try:
         proposals = app_common.proposals_for(scope, model)
     conn = app_common.register_conn()
     assignments = app_common.assignments_for(scope, status)
-    session = app_common.planner_session(scope.planner)
+    session = app_common.planner_session(scope.account)
 except CoverageError as exc:
     st.error(exc.message(lang))
     st.stop()
@@ -278,10 +266,11 @@ def _card(facts: list[tuple[str, str]]) -> None:
 st.title(f"{t('page_assignments', lang)}: {md(scope.place)}")
 where = t("units_2025_long", lang) if scope.units == "2025" else t("units_pre2025_long", lang)
 st.caption(f"{t('register_file', lang)}: {md(asg.default_path())} · {where}")
-if session is None:
-    st.info(t("planner_needed", lang), icon="✍️")
-else:
-    st.caption(f"✍️ {md(t('planner_session', lang, name=session.user))}")
+st.caption(f"✍️ {md(t('planner_session', lang, name=session.user))}")
+# Buttons the account could not use are disabled; geo refuses the write anyway.
+can_write = any(
+    account_ui.may(scope.account, Action.ASSIGN, province_code=c) for c in scope.codes
+)
 
 for kind, text, current in st.session_state.pop("_flash", []):
     if kind == "success":
@@ -302,7 +291,7 @@ if plan_id in plans.UNSERVED_FILES:
         n = len(plans.load_unserved(plan_id))
         st.info(md(t("register_empty_import", lang, province=scope.province, n=n, doc=decision)))
         st.button(md(t("import_phu_luc_2", lang, doc=decision)), on_click=_do_import,
-                  args=(plan_id, lang), disabled=session is None, key="import_pl2")
+                  args=(plan_id, lang), disabled=not can_write, key="import_pl2")
 
 # Figures of the register.
 open_ = assignments[assignments["status"] != "cancelled"]
@@ -395,7 +384,7 @@ with right:
                               key=f"decd_{selected}")
                 st.text_input(t("note", lang), "", key=f"note_{selected}")
                 st.form_submit_button(
-                    t("assign_button", lang), type="primary", disabled=session is None,
+                    t("assign_button", lang), type="primary", disabled=not can_write,
                     on_click=_do_assign,
                     args=(selected, lang, proposed, prop["reason_vi"].iloc[0] if len(prop) else None),
                 )
@@ -414,7 +403,7 @@ with right:
                                   max_value=dt.date.today(), format="DD/MM/YYYY",
                                   key=f"ston_{selected}")
                     st.form_submit_button(t("status_button", lang), type="primary",
-                                          disabled=session is None, on_click=_do_status,
+                                          disabled=not can_write, on_click=_do_status,
                                           args=(selected, lang, name))
             else:
                 st.caption(t("status_final", lang))
@@ -441,13 +430,13 @@ with right:
                     format="DD/MM/YYYY", key=f"edecd_{selected}",
                 )
                 st.text_input(t("note", lang), current["note"] or "", key=f"enote_{selected}")
-                st.form_submit_button(t("edit_button", lang), disabled=session is None,
+                st.form_submit_button(t("edit_button", lang), disabled=not can_write,
                                       on_click=_do_edit,
                                       args=(selected, lang, name, dict(current)))
         village_history = asg.history(conn, selected)
         if len(village_history):
             st.button(t("undo_last", lang), on_click=_do_undo, args=(selected, lang, name),
-                      disabled=session is None, key=f"undo_{selected}", icon="↩️")
+                      disabled=not can_write, key=f"undo_{selected}", icon="↩️")
             with st.expander(t("history", lang), expanded=False):
                 st.dataframe(tables.history_table(village_history, lang), hide_index=True,
                              width="stretch")
@@ -484,7 +473,7 @@ if ids:
                       key="many_decd")
         st.text_input(t("note", lang), "", key="many_note")
         st.form_submit_button(t("assign_many_button", lang, n=len(ids)), type="primary",
-                              disabled=session is None, on_click=_do_assign_many,
+                              disabled=not can_write, on_click=_do_assign_many,
                               args=(ids, lang))
 
 # ---------------------------------------------------------------------------------------------
@@ -572,7 +561,7 @@ with tabs[5]:
     st.dataframe(tables.history_table(hist, lang, names=names), hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------------------------------------
-# Outputs, backup, restore
+# Outputs (backup and restore are on the Quản trị page)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -585,7 +574,7 @@ def _phu_luc_2(a: pd.DataFrame, h: pd.DataFrame) -> bytes:
 
 
 st.header(t("outputs_header", lang))
-c1, c2, c3 = st.columns(3)
+c1, c2 = st.columns(2)
 c1.download_button(t("download_assignments_geojson", lang),
                    data=functools.partial(_geojson, assignments),
                    file_name=f"phan_cong_{scope.stem}.geojson", mime="application/geo+json",
@@ -594,12 +583,3 @@ c2.download_button(t("download_phu_luc_2", lang),
                    data=functools.partial(_phu_luc_2, assignments, hist),
                    file_name=f"phu_luc_2_{scope.stem}.xlsx", mime=XLSX,
                    key="dl_asg_xlsx", on_click="ignore", disabled=not len(assignments))
-c3.download_button(t("download_backup", lang), data=functools.partial(asg.backup_bytes, conn),
-                   file_name=f"so_phan_cong_{dt.date.today():%Y%m%d}.sqlite",
-                   mime="application/vnd.sqlite3", key="dl_backup", on_click="ignore")
-with st.expander(t("restore_upload", lang)):
-    st.file_uploader(t("restore_upload", lang), type=["sqlite", "db", "sqlite3"],
-                     key="restore_file")
-    confirm = st.checkbox(t("restore_confirm", lang), key="restore_ok")
-    st.button(t("restore_button", lang), on_click=_do_restore, args=(lang,),
-              disabled=session is None or not confirm, key="restore_btn")

@@ -243,7 +243,7 @@ def _history(args) -> int:
             f"thôn/bản {args.village_id} không có lịch sử trong sổ phân công",
             field="village_id",
         )
-    sys.stdout.write(cells.safe_frame(h).to_csv(index=False))
+    sys.stdout.write(cells.safe_frame(assignments.reading.history_local(h)).to_csv(index=False))
     return 0
 
 

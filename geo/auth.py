@@ -41,6 +41,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from geo.errors import CoverageError, InputError
+from geo.i18n import enum_label
 from geo.operators import OPERATORS, canonical_operator
 from geo.store import accounts as store_mod
 
@@ -69,7 +70,7 @@ class Role(StrEnum):
 
     def label(self, lang: str = "vi") -> str:
         """The role's name on screen (glossary)."""
-        return _ROLE_LABELS[self][0 if lang == "vi" else 1]
+        return enum_label(self, lang)
 
 
 _ROLE_LABELS = {
@@ -99,7 +100,7 @@ class Action(StrEnum):
 
     def label(self, lang: str = "vi") -> str:
         """What the action is called in messages."""
-        return _ACTION_LABELS[self][0 if lang == "vi" else 1]
+        return enum_label(self, lang)
 
 
 _ACTION_LABELS = {

@@ -689,7 +689,7 @@ def test_mapping_memory_closes_every_connection(tmp_path, monkeypatch):
     p = columns.propose_mapping(["A", "B"], "unserved", given={"village": "A", "commune": "B"})
     memory.put(p)
     assert memory.get(p.signature, "unserved") == {"village": "A", "commune": "B"}
-    assert len(opened) == 3
+    assert len(opened) >= 3  # the store also looks at its file read-only before each use
     for con in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             con.execute("SELECT 1")

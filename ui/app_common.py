@@ -30,6 +30,7 @@ from geo import assignments as asg
 from geo import auth, indicators, pipeline, plans, province, units, units2025, workspace
 from geo.coverage import DEFAULT_RADII_M
 from geo.errors import CoverageError
+from geo.names import strip_prefix, vietnamese_sort_key, vietnamese_sort_keys
 from geo.vocab import UnitSystem
 from layers.i18n import LANGS, t
 from ui import account as account_ui
@@ -195,7 +196,7 @@ def province_options() -> list[tuple[str, str]]:
     names = dict(zip(table["province_code"], table["province"], strict=True))
     first = [(c, names[c]) for c in PROVINCES_WITH_DATA if c in names]
     rest = sorted(((c, n) for c, n in names.items() if c not in PROVINCES_WITH_DATA),
-                  key=lambda cn: _sort_name(cn[1]))
+                  key=lambda cn: vietnamese_sort_key(_sort_name(cn[1])))
     return first + rest
 
 
@@ -213,7 +214,7 @@ def province_2025_options() -> list[tuple[str, str, tuple[str, ...]]]:
         for r in table.itertuples(index=False)
     ]
     first = [r for c in PROVINCES_WITH_DATA for r in rows if c in r[2]]
-    rest = sorted((r for r in rows if r not in first), key=lambda r: _sort_name(r[1]))
+    rest = sorted((r for r in rows if r not in first), key=lambda r: vietnamese_sort_key(_sort_name(r[1])))
     return first + rest
 
 
@@ -223,7 +224,7 @@ def communes_2025_options(province_2025_code: str) -> list[tuple[str, str]]:
     u = units.units_2025()
     u = u[u["province_2025_code"] == province_2025_code].drop_duplicates("commune_2025_code")
     pairs = list(zip(u["commune_2025_code"], u["commune_2025"], strict=True))
-    return sorted(pairs, key=lambda cn: cn[1])
+    return sorted(pairs, key=lambda cn: vietnamese_sort_key(strip_prefix(cn[1], "commune")))
 
 
 def sidebar() -> Scope:
@@ -288,7 +289,7 @@ def _pick_pre2025(lang: str) -> dict:
         data = load_province(code)
     table = (
         data.communes.dropna(subset=["district_code"]).drop_duplicates("district_code")
-        .sort_values("district")
+        .sort_values("district", key=vietnamese_sort_keys)
     )
     district_names = dict(zip(table["district_code"], table["district"], strict=True))
     district = _kept(

@@ -47,9 +47,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import imports, placements
+from geo import i18n, imports, placements
 from geo.auth import PermissionDeniedError
 from geo.errors import CoverageError, InputError, Problem
+from geo.names import vietnamese_sort_keys
 from geo.operators import OPERATOR_DISPLAY, OPERATORS
 from geo.readers import columns as cols
 from geo.readers import coords, tables, vector
@@ -70,300 +71,9 @@ __all__ = [
     "tr",
 ]
 
-#: The page's words, Vietnamese first (to be merged into :data:`layers.i18n.LABELS`).
+#: The page's words: the catalog's ``"imp.<key>"`` entries (:data:`geo.i18n.LABELS`), by key.
 LABELS: dict[str, dict[str, str]] = {
-    "title": {"vi": "Nhập dữ liệu", "en": "Import data"},
-    "intro": {
-        "vi": "Thay lớp dữ liệu tổng hợp (minh họa) bằng tệp của Sở: trạm BTS, danh mục thôn/bản, "
-        "cáp quang, danh sách thôn/bản chưa có dịch vụ, vùng phủ sóng do doanh nghiệp công bố. "
-        "Không có gì được lưu cho đến khi bấm **Lưu**.",
-        "en": "Replace a synthetic (demo) layer with the Department's own file: sites, village "
-        "register, fibre, unserved villages, declared coverage. Nothing is stored until you "
-        "press **Save**.",
-    },
-    "section_import": {"vi": "Nhập tệp", "en": "Import a file"},
-    "section_place": {"vi": "Đặt vị trí thôn/bản", "en": "Place villages"},
-    "section_history": {"vi": "Đã lưu", "en": "Stored"},
-    "section_pick": {"vi": "Mục", "en": "Section"},
-    "kind": {"vi": "Loại dữ liệu", "en": "Kind of data"},
-    "kind_sites": {"vi": "Trạm BTS", "en": "Sites"},
-    "kind_villages": {"vi": "Danh mục thôn/bản", "en": "Village register"},
-    "kind_fibre": {"vi": "Cáp quang FTTH", "en": "FTTH fibre"},
-    "kind_unserved": {
-        "vi": "Danh sách thôn/bản chưa có dịch vụ",
-        "en": "Unserved villages list",
-    },
-    "kind_coverage": {
-        "vi": "Vùng phủ sóng do doanh nghiệp công bố",
-        "en": "Declared coverage",
-    },
-    "province": {"vi": "Tỉnh", "en": "Province"},
-    "operator_opt": {
-        "vi": "Nhà mạng (khi tệp không ghi)",
-        "en": "Operator (when the file does not say)",
-    },
-    "technology_opt": {
-        "vi": "Công nghệ (khi tệp không ghi)",
-        "en": "Technology (when the file does not say)",
-    },
-    "document_opt": {
-        "vi": "Văn bản (số, ngày) của danh sách",
-        "en": "Decision (number, date) of the list",
-    },
-    "in_file": {"vi": "— theo tệp —", "en": "— as in the file —"},
-    "upload": {"vi": "Tải tệp lên", "en": "Upload a file"},
-    "upload_help": {
-        "vi": "Excel (.xlsx), CSV, Shapefile nén (.zip), KML/KMZ, GeoJSON, GeoPackage; "
-        "GeoTIFF cho vùng phủ sóng. Tối đa {mb} MB.",
-        "en": "Excel (.xlsx), CSV, zipped Shapefile (.zip), KML/KMZ, GeoJSON, GeoPackage; "
-        "GeoTIFF for coverage. At most {mb} MB.",
-    },
-    "sheet": {"vi": "Trang tính / lớp", "en": "Sheet / layer"},
-    "header_row": {"vi": "Dòng tiêu đề (tên các cột)", "en": "Header row (column names)"},
-    "header_row_help": {
-        "vi": "Số thứ tự dòng như Excel hiển thị. Dòng nhận ra: {n}. Nếu sai (nhận nhầm dòng "
-        "tên văn bản, hoặc một dòng dữ liệu), hãy nhập dòng ghi tên các cột.",
-        "en": "The row number as Excel shows it. Found: row {n}. If that is wrong (a title "
-        "or a data row was taken for the header), give the row that names the columns.",
-    },
-    "header_row_given": {
-        "vi": "Đọc tên các cột ở dòng {n} (thay cho dòng {found} nhận ra tự động).",
-        "en": "Column names read from row {n} (instead of row {found}, found automatically).",
-    },
-    "all_layers": {"vi": "Tất cả các lớp", "en": "Every layer"},
-    "sheet_rows": {"vi": "{n} dòng", "en": "{n} rows"},
-    "sheet_unreadable": {"vi": "không đọc được", "en": "unreadable"},
-    "preview": {"vi": "Xem trước (5 dòng đầu)", "en": "Preview (first 5 rows)"},
-    "reading": {"vi": "Đang đọc và đối chiếu tệp…", "en": "Reading and matching the file…"},
-    "file_error": {"vi": "Không nhập được tệp", "en": "The file cannot be imported"},
-    "mapping_header": {"vi": "Gán cột", "en": "Column mapping"},
-    "mapping_needed": {
-        "vi": "Chưa chắc chắn cột nào chứa trường nào: hãy chọn cột cho từng trường rồi bấm "
-        "**Xác nhận cách gán cột** (cách gán được nhớ cho các tệp cùng mẫu).",
-        "en": "Which column holds which field is not certain: choose the column of each field "
-        "and press **Confirm the mapping** (it is remembered for files of the same layout).",
-    },
-    "mapping_ok": {
-        "vi": "Các cột đã được nhận ra; có thể sửa nếu cần.",
-        "en": "The columns were recognised; change them if needed.",
-    },
-    "mapping_submit": {"vi": "Xác nhận cách gán cột", "en": "Confirm the mapping"},
-    "not_used": {"vi": "— không dùng —", "en": "— not used —"},
-    "placeholder": {"vi": "Chọn…", "en": "Choose…"},
-    "required": {"vi": "bắt buộc", "en": "required"},
-    "unsure": {"vi": "chưa chắc", "en": "unsure"},
-    "confidence": {"vi": "Độ tin cậy: {p} %", "en": "Confidence: {p}%"},
-    "mapping_twice": {
-        "vi": "Cột {col} được chọn cho nhiều trường: {fields}.",
-        "en": "Column {col} is chosen for several fields: {fields}.",
-    },
-    "crs_header": {"vi": "Hệ tọa độ", "en": "Coordinate reference system"},
-    "crs_now": {"vi": "**{name}** — {source}.", "en": "**{name}** — {source}."},
-    "crs_inside": {
-        "vi": "{p} % số điểm nằm trong tỉnh.",
-        "en": "{p}% of the points lie in the province.",
-    },
-    "crs_source_degrees": {
-        "vi": "tọa độ trong tệp là độ (kinh độ, vĩ độ)",
-        "en": "the file gives degrees (longitude, latitude)",
-    },
-    "crs_source_prj": {"vi": "theo tệp .prj / CRS của tệp", "en": "from the file's .prj / CRS"},
-    "crs_source_planner": {"vi": "do người dùng chọn", "en": "chosen by you"},
-    "crs_source_file": {"vi": "ghi trong tiêu đề tệp", "en": "named in the file's title"},
-    "crs_source_proposed": {
-        "vi": "ĐỀ XUẤT theo kinh tuyến trục của tỉnh — cần xác nhận",
-        "en": "PROPOSED from the province's central meridian — to confirm",
-    },
-    "crs_pick": {"vi": "Hệ tọa độ của tọa độ trong tệp", "en": "CRS of the file's coordinates"},
-    "crs_other": {"vi": "Khác (nhập mã EPSG)…", "en": "Other (EPSG code)…"},
-    "crs_other_input": {
-        "vi": "Khi chọn “Khác”: mã EPSG hoặc kinh tuyến trục (vd. 9205, 103°00')",
-        "en": "With “Other”: EPSG code or central meridian (e.g. 9205, 103°00')",
-    },
-    "crs_submit": {"vi": "Xác nhận hệ tọa độ", "en": "Confirm the CRS"},
-    "crs_wgs84": {"vi": "WGS 84 (độ thập phân, GPS)", "en": "WGS 84 (decimal degrees, GPS)"},
-    "crs_tm3": {
-        "vi": "VN-2000 TM-3, kinh tuyến trục {m}",
-        "en": "VN-2000 TM-3, central meridian {m}",
-    },
-    "crs_utm": {"vi": "VN-2000 UTM múi {z}N", "en": "VN-2000 UTM zone {z}N"},
-    "crs_wgs_utm": {"vi": "WGS 84 UTM múi {z}N", "en": "WGS 84 UTM zone {z}N"},
-    "crs_province": {"vi": " (của tỉnh)", "en": " (the province's)"},
-    "summary_rows": {"vi": "Dòng dữ liệu", "en": "Data rows"},
-    "status_ok": {"vi": "Đã khớp", "en": "Matched"},
-    "status_confirmed": {"vi": "Đã xác nhận", "en": "Confirmed"},
-    "status_review": {"vi": "Cần xem lại", "en": "To review"},
-    "status_error": {"vi": "Lỗi", "en": "Error"},
-    "status_skipped": {"vi": "Bỏ qua", "en": "Skipped"},
-    "records": {"vi": "Bản ghi sẽ lưu", "en": "Records to store"},
-    "already": {
-        "vi": "Tệp này (cùng nội dung) đã được lưu trước đây: lưu lại sẽ không thay đổi gì.",
-        "en": "This file (same content) was stored before: saving it again changes nothing.",
-    },
-    "notes": {"vi": "Cách đọc tệp", "en": "How the file was read"},
-    "all_rows": {"vi": "Tất cả các dòng đã đọc ({n})", "en": "Every row read ({n})"},
-    "col_register": {"vi": "Thôn/bản trong danh mục", "en": "Register village"},
-    "problems_header": {"vi": "Các vấn đề ({n})", "en": "Problems ({n})"},
-    "col_file": {"vi": "Tệp", "en": "File"},
-    "col_sheet": {"vi": "Trang tính", "en": "Sheet"},
-    "col_row": {"vi": "Dòng", "en": "Row"},
-    "col_field": {"vi": "Cột", "en": "Field"},
-    "col_message": {"vi": "Nội dung", "en": "Message"},
-    "col_value": {"vi": "Giá trị", "en": "Value"},
-    "review_header": {"vi": "Các dòng cần xem lại ({n})", "en": "Rows to review ({n})"},
-    "review_help": {
-        "vi": "Chọn xã hoặc thôn/bản đúng ở cột **Chọn**, hoặc chấp nhận như hiện tại, rồi bấm "
-        "**Áp dụng lựa chọn**. Lựa chọn được nhớ cho các tệp sau.",
-        "en": "Choose the right commune or village in the **Choose** column, or accept the row "
-        "as it is, then press **Apply the choices**. Choices are remembered for the next files.",
-    },
-    "col_status": {"vi": "Trạng thái", "en": "Status"},
-    "col_match": {"vi": "Khớp xã", "en": "Commune match"},
-    "col_vmatch": {"vi": "Khớp thôn", "en": "Village match"},
-    "col_village": {"vi": "Thôn/bản (trong tệp)", "en": "Village (in the file)"},
-    "col_commune": {"vi": "Xã (trong tệp)", "en": "Commune (in the file)"},
-    "col_district": {"vi": "Huyện (trong tệp)", "en": "District (in the file)"},
-    "col_found": {"vi": "Xã đã xác định", "en": "Commune found"},
-    "col_commune_plain": {"vi": "Xã", "en": "Commune"},
-    "col_candidates": {"vi": "Ứng viên", "en": "Candidates"},
-    "col_choice": {"vi": "Chọn", "en": "Choose"},
-    "col_operator": {"vi": "Nhà mạng", "en": "Operator"},
-    "col_site": {"vi": "Mã trạm", "en": "Site id"},
-    "technology_col": {"vi": "Công nghệ", "en": "Technology"},
-    "choice_accept": {"vi": "✓ Chấp nhận như hiện tại", "en": "✓ Accept as it is"},
-    "choice_commune": {"vi": "{name} ({code})", "en": "{name} ({code})"},
-    "choice_village": {
-        "vi": "Thôn/bản: {name} — {commune} [{id}]",
-        "en": "Village: {name} — {commune} [{id}]",
-    },
-    "review_apply": {"vi": "Áp dụng lựa chọn", "en": "Apply the choices"},
-    "review_none": {"vi": "Chưa chọn dòng nào.", "en": "No row was chosen."},
-    "match_exact": {"vi": "trùng khớp", "en": "exact"},
-    "match_normalised": {"vi": "khớp sau chuẩn hóa", "en": "normalised"},
-    "match_fuzzy": {"vi": "gần đúng ({score})", "en": "fuzzy ({score})"},
-    "match_ambiguous": {"vi": "nhiều khả năng", "en": "ambiguous"},
-    "match_none": {"vi": "không khớp", "en": "none"},
-    "match_confirmed": {"vi": "đã xác nhận", "en": "confirmed"},
-    "match_point": {"vi": "theo tọa độ", "en": "by position"},
-    "save_header": {"vi": "Lưu", "en": "Save"},
-    "partial": {
-        "vi": "Chỉ lưu các dòng đã khớp (bỏ qua {n} dòng cần xem lại hoặc lỗi)",
-        "en": "Save the matched rows only (leave out {n} rows to review or in error)",
-    },
-    "save": {"vi": "Lưu", "en": "Save"},
-    "abandon": {"vi": "Hủy lần nhập này", "en": "Abandon this import"},
-    "abandoned": {"vi": "Đã hủy; không có gì được lưu.", "en": "Abandoned; nothing was stored."},
-    "confirm_first": {
-        "vi": "Hãy xác nhận {what} trước khi lưu.",
-        "en": "Confirm {what} before saving.",
-    },
-    "what_mapping": {"vi": "cách gán cột", "en": "the column mapping"},
-    "what_crs": {"vi": "hệ tọa độ", "en": "the CRS"},
-    "review_first": {
-        "vi": "Còn {n} dòng cần xem lại hoặc lỗi: hãy xác nhận/sửa ở bảng trên, hoặc chọn chỉ lưu "
-        "các dòng đã khớp.",
-        "en": "{n} rows still need review or are in error: confirm or correct them above, or "
-        "choose to save the matched rows only.",
-    },
-    "saved": {
-        "vi": "Đã lưu {file} (lần nhập số {id}): thêm {added}, cập nhật {updated}, không đổi "
-        "{unchanged} bản ghi{removed}.",
-        "en": "Saved {file} (import {id}): {added} records added, {updated} updated, "
-        "{unchanged} unchanged{removed}.",
-    },
-    "saved_removed": {"vi": "; bỏ {n} bản ghi cũ", "en": "; {n} old records removed"},
-    "saved_left_out": {
-        "vi": "{n} dòng chưa khớp không được lưu.",
-        "en": "{n} unmatched rows were not stored.",
-    },
-    "saved_same": {
-        "vi": "{file} đã được lưu trước đây (lần nhập số {id}): không có gì thay đổi.",
-        "en": "{file} was stored before (import {id}): nothing changed.",
-    },
-    "saved_map_sites": {
-        "vi": "Trang Bản đồ dùng các trạm này thay cho lớp trạm BTS tổng hợp.",
-        "en": "The Map page uses these sites instead of the synthetic site layer.",
-    },
-    "saved_map_fibre": {
-        "vi": "Trang Bản đồ dùng lớp cáp quang này thay cho lớp tổng hợp.",
-        "en": "The Map page uses this fibre layer instead of the synthetic one.",
-    },
-    "saved_map_villages": {
-        "vi": "Trang Bản đồ dùng danh mục thôn/bản này thay cho danh mục minh họa (GeoNames).",
-        "en": "The Map page uses this village register instead of the demo one (GeoNames).",
-    },
-    "saved_map_unserved": {
-        "vi": "Trang Bản đồ dùng danh sách này thay cho danh sách chép từ kế hoạch.",
-        "en": "The Map page uses this list instead of the one transcribed from the plan.",
-    },
-    "import_another": {"vi": "Nhập tệp khác", "en": "Import another file"},
-    "save_failed": {
-        "vi": "Không lưu được; kho dữ liệu giữ nguyên như trước.",
-        "en": "Nothing was saved; the store is as it was.",
-    },
-    "unlinked": {
-        "vi": "{n} thôn/bản của danh mục hiện tại không có trong tệp: vẫn được giữ (đánh dấu "
-        "không còn trong danh mục) để không mất dữ liệu gắn với chúng.",
-        "en": "{n} villages of the current register are not in the file: they are kept "
-        "(flagged as no longer in the register) so nothing attached to them is lost.",
-    },
-    "history_imports": {"vi": "Các tệp đã lưu", "en": "Files stored"},
-    "history_none": {
-        "vi": "Chưa lưu tệp nào cho tỉnh này.",
-        "en": "No file stored for this province yet.",
-    },
-    "col_import": {"vi": "Lần nhập", "en": "Import"},
-    "col_kind": {"vi": "Loại", "en": "Kind"},
-    "col_rows": {"vi": "Số bản ghi", "en": "Records"},
-    "col_when": {"vi": "Thời điểm (giờ VN)", "en": "When (Viet Nam time)"},
-    "col_who": {"vi": "Người thực hiện", "en": "By"},
-    "col_note": {"vi": "Ghi chú", "en": "Note"},
-    "col_lon": {"vi": "Kinh độ", "en": "Longitude"},
-    "col_lat": {"vi": "Vĩ độ", "en": "Latitude"},
-    "col_inside": {"vi": "Trong xã", "en": "In the commune"},
-    "store_path": {"vi": "Kho dữ liệu: {path}", "en": "Store: {path}"},
-    "place_intro": {
-        "vi": "{n} thôn/bản chỉ được xác định đến xã (đặt tại điểm đại diện của xã); {placed} đã "
-        "được đặt vị trí. Chọn thôn/bản, bấm vào bản đồ hoặc nhập tọa độ, rồi lưu.",
-        "en": "{n} villages are located only at their commune (its representative point); "
-        "{placed} have been placed. Choose a village, click the map or type coordinates, then "
-        "save.",
-    },
-    "place_none": {
-        "vi": "Không có thôn/bản nào chỉ xác định đến xã trong tỉnh này.",
-        "en": "No village of this province is located only at its commune.",
-    },
-    "place_village": {"vi": "Thôn/bản", "en": "Village"},
-    "place_placed": {"vi": "đã đặt", "en": "placed"},
-    "place_map_help": {
-        "vi": "Bấm vào bản đồ để lấy tọa độ (đường viền: ranh giới xã; điểm xám: vị trí hiện tại).",
-        "en": "Click the map to take the coordinates (outline: the commune; grey dot: the "
-        "current position).",
-    },
-    "place_lon": {"vi": "Kinh độ", "en": "Longitude"},
-    "place_lat": {"vi": "Vĩ độ", "en": "Latitude"},
-    "place_coord_help": {
-        "vi": "Độ thập phân (103,0125) hoặc độ-phút-giây (103°00'45\"Đ).",
-        "en": "Decimal degrees (103.0125) or degrees-minutes-seconds (103°00'45\"E).",
-    },
-    "place_who_is": {
-        "vi": "Người thực hiện: **{who}** (ô “{field}” ở thanh bên).",
-        "en": "Placed by: **{who}** (the sidebar's “{field}”).",
-    },
-    "place_who_missing": {
-        "vi": "Hãy nhập họ tên ở ô “{field}” ở thanh bên trước khi lưu vị trí.",
-        "en": "Give your name in the sidebar's “{field}” before saving a position.",
-    },
-    "place_note": {"vi": "Ghi chú (nguồn, cách xác định)", "en": "Note (source, how known)"},
-    "place_save": {"vi": "Lưu vị trí", "en": "Save the position"},
-    "place_saved": {
-        "vi": "Đã lưu vị trí của {village} ({lat}, {lon}), người thực hiện {who}, lúc {when}.",
-        "en": "Saved the position of {village} ({lat}, {lon}), by {who}, at {when}.",
-    },
-    "place_failed": {"vi": "Không lưu được vị trí", "en": "The position was not saved"},
-    "place_list": {"vi": "Vị trí đã đặt", "en": "Placed villages"},
-    "yes": {"vi": "có", "en": "yes"},
-    "no": {"vi": "không", "en": "no"},
+    k.removeprefix("imp."): v for k, v in i18n.LABELS.items() if k.startswith("imp.")
 }
 
 #: The file types each kind accepts (Streamlit's uploader wants them without the dot).
@@ -398,9 +108,9 @@ PLANNER_KEY = "kept_planner"
 
 
 def tr(key: str, lang: str = "vi", **values) -> str:
-    """The page's label ``key`` in ``lang``, placeholders filled from ``values``."""
-    text = LABELS[key]["en" if lang == "en" else "vi"]
-    return text.format(**values) if values else text
+    """The page's label ``key`` (the catalog's ``"imp.<key>"``) in ``lang``, placeholders
+    filled from ``values``."""
+    return i18n.t(f"imp.{key}", "en" if lang == "en" else "vi", **values)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
@@ -1201,7 +911,7 @@ def _choice_options(staged: imports.Staged, review: pd.DataFrame, lang: str, dat
         v = by_id.loc[vid]
         label = tr("choice_village", lang, name=v["village"], commune=v["commune"], id=vid)
         out[label] = ("village", vid)
-    communes = data.communes.drop_duplicates("commune_code").sort_values(["district", "commune"])
+    communes = data.communes.drop_duplicates("commune_code").sort_values(["district", "commune"], key=vietnamese_sort_keys)
     for c in communes.itertuples(index=False):
         out[tr("choice_commune", lang, name=f"{c.commune} — {c.district}", code=c.commune_code)] = (
             "commune",

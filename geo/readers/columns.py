@@ -21,12 +21,9 @@ above.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +34,7 @@ from unidecode import unidecode
 
 from geo.errors import InputError
 from geo.operators import canonical_operator
+from geo.store import imports as store_sql
 
 __all__ = [
     "FIELDS",
@@ -595,47 +593,19 @@ class MappingMemory:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        # sqlite3's own context manager only commits: closing() closes the connection too.
-        with closing(self._connect()) as con, con:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS column_mappings (signature TEXT NOT NULL, kind TEXT "
-                "NOT NULL, mapping TEXT NOT NULL, labels TEXT NOT NULL, updated TEXT NOT NULL "
-                "DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (signature, kind))"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        """A new connection in WAL mode; the caller closes it (``with closing(…)``)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=30)
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-        except BaseException:
-            con.close()
-            raise
-        return con
+        with store_sql.opened(self.path):  # the store's file, created or checked
+            pass
 
     def get(self, signature: str, kind: str) -> dict[str, str] | None:
         """The mapping saved for this layout and kind, or None."""
-        with closing(self._connect()) as con:
-            row = con.execute(
-                "SELECT mapping FROM column_mappings WHERE signature = ? AND kind = ?",
-                (signature, kind),
-            ).fetchone()
-        return None if row is None else json.loads(row[0])
+        with store_sql.opened(self.path) as con:
+            return store_sql.get_mapping(con, signature, kind)
 
     def put(self, proposal: ColumnProposal) -> None:
         """Remember ``proposal.mapping`` for its layout and kind (replacing an older one)."""
-        with closing(self._connect()) as con, con:
-            con.execute(
-                "INSERT INTO column_mappings (signature, kind, mapping, labels) VALUES "
-                "(?, ?, ?, ?) ON CONFLICT (signature, kind) DO UPDATE SET mapping = "
-                "excluded.mapping, labels = excluded.labels, updated = CURRENT_TIMESTAMP",
-                (
-                    proposal.signature,
-                    proposal.kind,
-                    json.dumps(proposal.mapping, ensure_ascii=False),
-                    json.dumps(proposal.labels, ensure_ascii=False),
-                ),
+        with store_sql.opened(self.path) as con:
+            store_sql.put_mapping(
+                con, proposal.signature, proposal.kind, proposal.mapping, proposal.labels
             )
 
 

@@ -112,6 +112,14 @@ CREATE TABLE IF NOT EXISTS confirmations (
     updated TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     PRIMARY KEY (province_code, level, scope, name_key)
 );
+CREATE TABLE IF NOT EXISTS column_mappings (
+    signature TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    mapping TEXT NOT NULL,
+    labels TEXT NOT NULL,
+    updated TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (signature, kind)
+);
 PRAGMA application_id = {APPLICATION_ID};
 PRAGMA user_version = {SCHEMA_VERSION};
 """
@@ -527,4 +535,25 @@ def confirmations(con: sqlite3.Connection, province_code: str, level: str) -> pd
         "AND level = ?",
         con,
         params=(province_code, level),
+    )
+
+
+def get_mapping(con: sqlite3.Connection, signature: str, kind: str) -> dict[str, str] | None:
+    """The column mapping remembered for a file layout and kind, or None."""
+    row = con.execute(
+        "SELECT mapping FROM column_mappings WHERE signature = ? AND kind = ?", (signature, kind)
+    ).fetchone()
+    return None if row is None else json.loads(row[0])
+
+
+def put_mapping(
+    con: sqlite3.Connection, signature: str, kind: str, mapping: dict, labels: list
+) -> None:
+    """Remember a column mapping for a file layout and kind (replacing an older one)."""
+    con.execute(
+        "INSERT INTO column_mappings (signature, kind, mapping, labels) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (signature, kind) DO UPDATE SET mapping = excluded.mapping, labels = "
+        "excluded.labels, updated = CURRENT_TIMESTAMP",
+        (signature, kind, json.dumps(mapping, ensure_ascii=False),
+         json.dumps(labels, ensure_ascii=False)),
     )

@@ -337,20 +337,6 @@ LABELS: dict[str, dict[str, str]] = {
     },
     # Planner and register
     "planner_name": {"vi": "Người thực hiện (họ tên)", "en": "Your name"},
-    "planner_help": {
-        "vi": "Tên được ghi vào lịch sử của mọi thay đổi phân công trong phiên này.",
-        "en": "Recorded in the history of every assignment change of this session.",
-    },
-    "planner_needed": {
-        "vi": "Nhập họ tên ở thanh bên (Người thực hiện) để bắt đầu phiên làm việc và sửa "
-        "phân công.",
-        "en": "Give your name in the sidebar (Your name) to start a session and change "
-        "assignments.",
-    },
-    "planner_session": {
-        "vi": "Phiên làm việc của {name}",
-        "en": "Session of {name}",
-    },
     "register_file": {"vi": "Sổ phân công", "en": "Assignment register"},
     "register_empty_import": {
         "vi": "Sổ phân công chưa có thôn/bản nào của {province}. Có thể nhập {n} thôn/bản "

@@ -148,7 +148,7 @@ def test_upload_sites_save_and_the_map_uses_them(page, store_path, monkeypatch):
 
 
 def test_place_a_village_by_clicking_the_map(page, store_path):
-    from geo import placements
+    from geo import auth, placements
 
     _nav(page, r"Nh[ậa]p d[ữu] li[ệe]u")
     page.get_by_role("heading", name="Nhập dữ liệu").wait_for()
@@ -161,19 +161,10 @@ def test_place_a_village_by_clicking_the_map(page, store_path):
     ).first.wait_for()
     _wait_idle(page)
     village = main.get_by_role("combobox", name="Thôn/bản").input_value().split(" — ")[0]
-    # Who places it is the name given in the sidebar: the page does not ask again, and asks
-    # for it there until it is given.
-    assert main.get_by_role("textbox", name=re.compile("Người thực hiện")).count() == 0
+    # Who places it is the acting account (here the single-user demo): nobody types a name.
+    assert page.get_by_role("textbox", name=re.compile("Người thực hiện")).count() == 0
     save = main.get_by_role("button", name="Lưu vị trí")
-    main.get_by_text("Người thực hiện (họ tên)” ở thanh bên trước khi lưu vị trí").wait_for()
-    assert save.is_disabled()
-    who = page.locator("[data-testid='stSidebar']").get_by_role(
-        "textbox", name="Người thực hiện (họ tên)"
-    )
-    who.fill("Lò Văn Minh")
-    who.press("Enter")
-    _wait_idle(page)
-    main.get_by_text("Người thực hiện: Lò Văn Minh").wait_for()
+    main.get_by_text(f"Người thực hiện: {auth.DEMO_NAME}").wait_for()
     assert save.is_enabled()
     # A typed position in DMS with the hemisphere of a latitude is refused, naming the field.
     lon_box = main.get_by_role("textbox", name="Kinh độ")
@@ -200,7 +191,7 @@ def test_place_a_village_by_clicking_the_map(page, store_path):
     stored = placements.placements(store_path, "11")
     assert len(stored) == 1
     row = stored.iloc[0]
-    assert row["village"] == village and row["who"] == "Lò Văn Minh"
+    assert row["village"] == village and row["who"] == auth.DEMO_NAME
     assert (round(row["lon"], 6), round(row["lat"], 6)) == (lon, lat)
     assert row["when"].endswith("+00:00")
     main.get_by_role("heading", name="Vị trí đã đặt").wait_for()
@@ -310,19 +301,16 @@ def test_the_header_row_can_be_corrected_on_the_page(import_page):
 
 
 @pytest.mark.realdata
-def test_placing_a_village_takes_the_name_from_the_sidebar(import_page, dienbien, tmp_path):
-    from geo import placements
+def test_placing_a_village_records_the_acting_account(import_page, dienbien, tmp_path):
+    from geo import auth, placements
 
     at = import_page
     at.main.radio(key="imp_section_vi").set_value("place")
     _run(at)
     assert "Người thực hiện" not in [t.label for t in at.main.text_input]
     (save,) = [b for b in at.main.button if b.key == "imp_place_save"]
-    assert save.disabled
-    assert any("ở thanh bên trước khi lưu vị trí" in w.value for w in at.main.warning)
-    at.sidebar.text_input(key="planner_vi").input("Lò Văn Minh")
-    _run(at)
-    assert at.session_state["kept_planner"] == "Lò Văn Minh"
+    assert not save.disabled  # the demo account acts; no name to type
+    assert at.session_state["kept_planner"] == auth.DEMO_NAME
     vid = at.main.selectbox(key="imp_place_village_11_vi").value
     commune = dienbien.villages.set_index("village_id").loc[vid, "gid_3"]
     poly = dienbien.communes.loc[dienbien.communes["gid_3"] == commune, "geometry"].iloc[0]
@@ -330,11 +318,11 @@ def test_placing_a_village_takes_the_name_from_the_sidebar(import_page, dienbien
     at.main.text_input(key=f"imp_lon_{vid}").input(f"{p.x:.6f}".replace(".", ","))
     at.main.text_input(key=f"imp_lat_{vid}").input(f"{p.y:.6f}".replace(".", ","))
     _run(at)
-    assert any("Người thực hiện: **Lò Văn Minh**" in c.value for c in at.main.caption)
+    assert any(f"Người thực hiện: **{auth.DEMO_NAME}**" in c.value for c in at.main.caption)
     at.main.button(key="imp_place_save").click()
     _run(at)
     stored = placements.placements(tmp_path / "imports.sqlite", "11")
-    assert stored["who"].tolist() == ["Lò Văn Minh"]
+    assert stored["who"].tolist() == [auth.DEMO_NAME]
     assert stored["village_id"].tolist() == [vid]
 
 

@@ -942,7 +942,24 @@ LABELS: dict[str, dict[str, str]] = {
     "imp.yes": {"vi": "có", "en": "yes"},
     "imp.no": {"vi": "không", "en": "no"},
 }
-"""UI labels keyed by a short key, each ``{"vi": …, "en": …}``; some hold ``{placeholders}``."""
+"""UI labels keyed by a short key, each ``{"vi": …, "en": …}``; some hold ``{placeholders}``.
+Topic catalogs in :mod:`geo.messages` are merged in below."""
+
+
+def _merge_topics() -> None:
+    from geo.messages import catalogs
+
+    for topic, labels in catalogs().items():
+        clash = sorted(set(labels) & set(LABELS))
+        if clash:
+            raise RuntimeError(
+                f"geo/messages/{topic}.py defines {', '.join(clash)}, already in the catalog; "
+                "give its keys the topic's prefix"
+            )
+        LABELS.update(labels)
+
+
+_merge_topics()
 
 _COMPARABLE_KEYS = {"yes": "comparable_yes", "partial": "comparable_partial", "no": "comparable_no"}
 

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import actuals_cli, plans
+from geo import plans
+from geo.cli import actuals as actuals_cli
 from geo.errors import CoverageError, InputError
 from geo.store import actuals as store
 from layers import phu_luc_1

@@ -134,7 +134,8 @@ def _import(args) -> int:
     is resolved (0), else write the review report and nothing else (3)."""
     import pandas as pd
 
-    from geo import assignments, imports, imports_cli
+    from geo import assignments, imports
+    from geo.cli import imports as imports_cli
     from geo.assignments.plan_table import import_staged, review_error
 
     path = Path(args.file)
@@ -149,11 +150,11 @@ def _import(args) -> int:
         header_row=args.header_row,
         document=source,
     )
-    file_items = imports_cli._file_items(staged)
+    items = imports_cli.file_items(staged)
     if args.report:
         full = (
-            pd.concat([file_items, staged.report], ignore_index=True)
-            if len(file_items)
+            pd.concat([items, staged.report], ignore_index=True)
+            if len(items)
             else staged.report.copy()
         )
         full["row"] = full["row"].astype("Int64")
@@ -283,3 +284,9 @@ def run(args) -> int:
     if not hasattr(args, "lang"):
         args.lang = "en"
     return commands[args.assignments_command](args)
+
+
+def register(subparsers) -> dict:
+    """Add this group's commands to ``python -m geo``; return each command's runner by name."""
+    add_parser(subparsers)
+    return {"assignments": run}

@@ -15,7 +15,8 @@ import logging
 import sys
 from pathlib import Path
 
-from geo import actuals_cli, workspace
+from geo import workspace
+from geo.cli import actuals as actuals_cli
 from geo.errors import InputError
 from geo.vocab import UnitSystem
 
@@ -208,3 +209,9 @@ def run_map(args) -> int:
     Path(args.output).write_text(html, encoding="utf-8")
     log.info("wrote %s (%d bytes)", args.output, len(html.encode()))
     return 0
+
+
+def register(subparsers) -> dict:
+    """Add this group's commands to ``python -m geo``; return each command's runner by name."""
+    add_parsers(subparsers)
+    return {"export": run_export, "indicators": run_indicators, "map": run_map}

@@ -147,3 +147,9 @@ def _crosswalk(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def register(subparsers) -> dict:
+    """Add this group's commands to ``python -m geo``; return each command's runner by name."""
+    add_parser(subparsers)
+    return {"units": run}

@@ -141,11 +141,11 @@ def run(args: argparse.Namespace) -> int:
         out = export.write_layer(layer, args.output, layer=args.kind)
         log.info("wrote %d features to %s", len(layer), out)
     report = staged.report
-    file_items = _file_items(staged)
+    items = file_items(staged)
     if args.report:
         import pandas as pd
 
-        full = pd.concat([file_items, report], ignore_index=True) if len(file_items) else report
+        full = pd.concat([items, report], ignore_index=True) if len(items) else report
         full["row"] = full["row"].astype("Int64")
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
         cells.safe_frame(full).to_csv(args.report, index=False, encoding="utf-8-sig")
@@ -162,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     lang = getattr(args, "lang", "en")
-    for _, item in file_items.iterrows():
+    for _, item in items.iterrows():
         print(item["message_vi" if lang == "vi" else "message_en"], file=sys.stderr)
     if staged.needs_review:
         if not args.report:
@@ -203,7 +203,7 @@ def run_store(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _file_items(staged):
+def file_items(staged):
     """Report rows for what concerns the whole file: the column mapping and the CRS."""
     import pandas as pd
 
@@ -234,3 +234,9 @@ def _file_items(staged):
     for en, vi in staged.notes:
         items.append({"status": "note", "message_en": en, "message_vi": vi})
     return pd.DataFrame(items, columns=REPORT_COLUMNS)
+
+
+def register(subparsers) -> dict:
+    """Add this group's commands to ``python -m geo``; return each command's runner by name."""
+    add_parser(subparsers)
+    return {"import": run, "store": run_store}

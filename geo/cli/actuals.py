@@ -260,3 +260,9 @@ def workbook_options(args: argparse.Namespace, result: dict) -> dict:
         finally:
             conn.close()
     return {"plan_id": plan_id, "year": getattr(args, "year", None), "actuals": actuals}
+
+
+def register(subparsers) -> dict:
+    """Add this group's commands to ``python -m geo``; return each command's runner by name."""
+    add_parser(subparsers)
+    return {"actuals": run}

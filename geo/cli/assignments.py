@@ -135,8 +135,8 @@ def _import(args) -> int:
     import pandas as pd
 
     from geo import assignments, imports
-    from geo.cli import imports as imports_cli
     from geo.assignments.plan_table import import_staged, review_error
+    from geo.cli import imports as imports_cli
 
     path = Path(args.file)
     if not path.is_file():

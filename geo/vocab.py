@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["GapClass", "ImportMode", "LayerKind", "Operator", "Status", "Technology", "UnitSystem"]
+__all__ = [
+    "Evidence",
+    "GapClass",
+    "ImportMode",
+    "LayerKind",
+    "Operator",
+    "Status",
+    "Technology",
+    "UnitSystem",
+]
 
 
 class UnitSystem(StrEnum):
@@ -87,3 +96,22 @@ class Status(StrEnum):
     ON_AIR = "on_air"
     VERIFIED = "verified"
     CANCELLED = "cancelled"
+
+
+class Evidence(StrEnum):
+    """Where a village's coverage status for an operator comes from, strongest first.
+
+    The status shown and counted is the strongest available: measured (drive-test or crowd
+    measurements), declared (the operator's imported coverage polygons), terrain (the terrain
+    model on the province's DEM), radius (a fixed radius around each site).
+    """
+
+    MEASURED = "measured"
+    DECLARED = "declared"
+    TERRAIN = "terrain"
+    RADIUS = "radius"
+
+    @property
+    def rank(self) -> int:
+        """0 for the strongest (measured) to 3 for the weakest (radius)."""
+        return list(type(self)).index(self)

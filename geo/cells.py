@@ -32,6 +32,7 @@ __all__ = [
     "openpyxl_text_cells",
     "safe_cell",
     "safe_frame",
+    "to_csv",
     "xlsxwriter_engine_kwargs",
 ]
 
@@ -98,7 +99,10 @@ def _safe_series(s: pd.Series) -> pd.Series:
         return s  # numbers, booleans, dates: never text
     # ``.str`` gives NA for the non-strings of an object column, so numbers stored there
     # (an int -2, a float -2.5) are left as they are.
-    hit = s.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
+    try:
+        hit = s.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
+    except AttributeError:  # an object column holding no string at all (numbers, None)
+        return s
     if not hit.any():
         return s
     out = s.copy()
@@ -165,3 +169,27 @@ def openpyxl_text_cells(ws) -> int:
                 cell.data_type = "s"
                 changed += 1
     return changed
+
+
+def to_csv(df: pd.DataFrame, path_or_buf: Any = None, **kwargs: Any) -> str | None:
+    """Write ``df`` as CSV the safe way: formula-like text quoted (:func:`safe_frame`) and rows
+    ended by CRLF (RFC 4180), so a value holding a bare carriage return or line feed is quoted
+    and stays in its row when read back.
+
+    Parameters
+    ----------
+    df
+        The frame to write.
+    path_or_buf
+        As :meth:`pandas.DataFrame.to_csv`; None returns the text.
+    **kwargs
+        Passed to :meth:`pandas.DataFrame.to_csv` (``index`` defaults to False).
+
+    Returns
+    -------
+    str or None
+        The CSV text when ``path_or_buf`` is None.
+    """
+    kwargs.setdefault("index", False)
+    kwargs.setdefault("lineterminator", "\r\n")
+    return safe_frame(df).to_csv(path_or_buf, **kwargs)

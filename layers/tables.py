@@ -698,7 +698,7 @@ def commune_pairs(
 def crosswalk_csv(table: pd.DataFrame) -> bytes:
     """The crosswalk (:func:`geo.units2025.crosswalk`) as CSV, UTF-8 with a BOM (Excel reads
     the Vietnamese names), codes as text."""
-    return cells.safe_frame(table).to_csv(index=False).encode("utf-8-sig")
+    return cells.to_csv(table).encode("utf-8-sig")
 
 
 # ---------------------------------------------------------------------------------------------

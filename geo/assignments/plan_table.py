@@ -334,7 +334,7 @@ def import_table(
     name = file or f"{source}.csv"
     csv = rows.drop(columns=["document", "document_date", "appendix"], errors="ignore")
     buffer = io.StringIO()
-    csv.to_csv(buffer, index=False)
+    csv.to_csv(buffer, index=False, lineterminator="\r\n")  # a bare CR stays in its cell
     staged = imports.stage(
         buffer.getvalue().encode("utf-8"),
         name if name.lower().endswith(".csv") else f"{name}.csv",

@@ -216,7 +216,7 @@ def _list(args: argparse.Namespace) -> int:
     for col in ("entered_at", "replaced_at"):
         if col in out:
             out[col] = out[col].dt.tz_convert(None).dt.strftime("%d/%m/%Y %H:%M UTC")
-    sys.stdout.write(cells.safe_frame(out).to_csv(index=False))
+    sys.stdout.write(cells.to_csv(out))
     return 0
 
 

@@ -159,7 +159,7 @@ def _import(args) -> int:
         )
         full["row"] = full["row"].astype("Int64")
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-        cells.safe_frame(full).to_csv(args.report, index=False, encoding="utf-8-sig")
+        cells.to_csv(full, args.report, encoding="utf-8-sig")
     s = staged.summary()
     print(
         f"{staged.file}: {s['ok'] + s['confirmed']} resolved, {s['review']} to review, "
@@ -191,7 +191,7 @@ def _import(args) -> int:
         session.conn.close()
     print(report.summary(args.lang))
     if len(report.conflicts):
-        sys.stdout.write(cells.safe_frame(report.conflicts).to_csv(index=False))
+        sys.stdout.write(cells.to_csv(report.conflicts))
     log.info("imported %s into %s", path, args.db or assignments.default_path())
     return imports_cli.EXIT_OK
 
@@ -244,7 +244,7 @@ def _history(args) -> int:
             f"thôn/bản {args.village_id} không có lịch sử trong sổ phân công",
             field="village_id",
         )
-    sys.stdout.write(cells.safe_frame(assignments.reading.history_local(h)).to_csv(index=False))
+    sys.stdout.write(cells.to_csv(assignments.reading.history_local(h)))
     return 0
 
 

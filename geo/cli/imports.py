@@ -148,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         full = pd.concat([items, report], ignore_index=True) if len(items) else report
         full["row"] = full["row"].astype("Int64")
         Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-        cells.safe_frame(full).to_csv(args.report, index=False, encoding="utf-8-sig")
+        cells.to_csv(full, args.report, encoding="utf-8-sig")
     s = staged.summary()
     print(
         f"{staged.file}: {s['ok'] + s['confirmed']} resolved, {s['review']} to review, "
@@ -199,7 +199,7 @@ def run_store(args: argparse.Namespace) -> int:
                "operators", "committed_by", "committed_at"]
     if args.removed:
         columns += ["removed_by", "removed_at"]
-    sys.stdout.write(cells.safe_frame(done[columns]).to_csv(index=False))
+    sys.stdout.write(cells.to_csv(done[columns]))
     return EXIT_OK
 
 

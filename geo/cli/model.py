@@ -15,7 +15,7 @@ import logging
 import sys
 from pathlib import Path
 
-from geo import workspace
+from geo import cells, workspace
 from geo.cli import actuals as actuals_cli
 from geo.errors import InputError
 from geo.vocab import UnitSystem
@@ -163,7 +163,7 @@ def run_indicators(args) -> int:
     if args.format == "json":
         text = json.dumps(result, ensure_ascii=False, indent=2, default=str)
     else:
-        text = indicators.to_frame(result).to_csv(index=False)
+        text = cells.to_csv(indicators.to_frame(result))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

@@ -125,7 +125,7 @@ def _crosswalk(args: argparse.Namespace) -> int:
     table = units2025.crosswalk(villages)
     unresolved = units2025.unresolved_villages(villages)
     if out.suffix.lower() == ".csv":
-        cells.safe_frame(table).to_csv(out, index=False, encoding="utf-8")
+        cells.to_csv(table, out, encoding="utf-8")
     else:
         out.write_bytes(
             units2025.crosswalk_xlsx(table, unresolved, lang=getattr(args, "crosswalk_lang", "vi"))

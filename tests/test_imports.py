@@ -565,7 +565,9 @@ def test_a_failed_commit_leaves_the_store_as_it_was(dienbien, store, monkeypatch
         )
         raise OSError("disk full")
 
-    monkeypatch.setattr(imports, "_write_rows", broken)
+    # commit() looks _write_rows up in geo.imports.committing (the package only re-exports
+    # the public names), so that is where it is replaced.
+    monkeypatch.setattr(imports.committing, "_write_rows", broken)
     other = imports.stage(_unserved_with_problems(), "ds.xlsx", "unserved", dienbien)
     with pytest.raises(OSError, match="disk full"):
         imports.commit(other, store, allow_partial=True, replace=True)

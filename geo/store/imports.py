@@ -36,6 +36,7 @@ from geo.vocab import ImportMode, LayerKind
 
 __all__ = [
     "APPLICATION_ID",
+    "Connection",
     "ENV_STORE",
     "SCHEMA_VERSION",
     "StoreFileError",
@@ -263,7 +264,9 @@ def connect(path: Path) -> sqlite3.Connection:
             raise _busy(path, exc) from exc
         if _is_read_only(exc):
             raise _read_only(path, exc) from exc
-        raise _file_error(path, f"it cannot be written ({exc}).", f"không ghi được ({exc}).") from exc
+        raise _file_error(
+            path, f"it cannot be written ({exc}).", f"không ghi được ({exc})."
+        ) from exc
     except BaseException:
         con.close()
         raise
@@ -287,6 +290,11 @@ def _busy(path: Path, exc: BaseException) -> StoreFileError:
     )
 
 
+Connection = sqlite3.Connection
+"""A connection to the store, as :func:`opened` and :func:`writing` give it (for type hints
+outside :mod:`geo.store`, which never import ``sqlite3``)."""
+
+
 @contextlib.contextmanager
 def opened(path: Path) -> Iterator[sqlite3.Connection]:
     """A connection to the store (:func:`connect`), closed after the block; a busy or damaged
@@ -304,6 +312,22 @@ def opened(path: Path) -> Iterator[sqlite3.Connection]:
         raise _file_error(path, f"the file is damaged ({exc}).", f"tệp đã hỏng ({exc}).") from exc
     finally:
         con.close()
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to the store (:func:`opened`) inside one write transaction: ``BEGIN
+    IMMEDIATE`` on entry, ``COMMIT`` when the block ends, ``ROLLBACK`` on any error (re-raised),
+    so that a failed write leaves the store as it was."""
+    with opened(path) as con:
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
 
 
 def _migrate(con: sqlite3.Connection, version: int) -> None:
@@ -515,7 +539,12 @@ def layer_rows(con: sqlite3.Connection, province_code: str, kind: str) -> pd.Dat
 
 
 def remember(
-    con: sqlite3.Connection, province_code: str, level: str, scope: str, key: str, printed: str,
+    con: sqlite3.Connection,
+    province_code: str,
+    level: str,
+    scope: str,
+    key: str,
+    printed: str,
     target_id: str,
 ) -> None:
     """Remember a confirmed name (one statement: its own transaction)."""
@@ -554,6 +583,10 @@ def put_mapping(
         "INSERT INTO column_mappings (signature, kind, mapping, labels) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (signature, kind) DO UPDATE SET mapping = excluded.mapping, labels = "
         "excluded.labels, updated = CURRENT_TIMESTAMP",
-        (signature, kind, json.dumps(mapping, ensure_ascii=False),
-         json.dumps(labels, ensure_ascii=False)),
+        (
+            signature,
+            kind,
+            json.dumps(mapping, ensure_ascii=False),
+            json.dumps(labels, ensure_ascii=False),
+        ),
     )

@@ -1,0 +1,146 @@
+"""Kind ``coverage``: an operator's declared coverage per technology (polygons or a raster)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.imports.model import _Context, _Parsed
+from geo.imports.values import _issue, _operator_column, _operators, _text
+
+
+def _kind_coverage(p: _Parsed, ctx: _Context, ov: dict):
+    rows = p.rows
+    labels = p.labels
+    issues: list[pd.DataFrame] = []
+    n = len(rows)
+    layer = rows.get("layer", pd.Series(None, index=rows.index, dtype=object)).astype("string")
+    name = (
+        _text(rows["name"])
+        if "name" in rows
+        else pd.Series(pd.NA, index=rows.index, dtype="string")
+    )
+    # Operator: the column, else the layer's (folder's) name, else the feature's name, else
+    # the planner's choice.
+    operator = pd.Series(ov.get("_operator"), index=rows.index, dtype=object)
+    found_op = pd.Series(None, index=rows.index, dtype=object)
+    for source in (
+        rows.get("operator"),
+        layer,
+        name,
+        pd.Series(p.file, index=rows.index),
+    ):
+        if source is None:
+            continue
+        ops, _ = _operators(source)
+        one = ops.map(
+            lambda v: v[0] if isinstance(v, list) and len(v) == 1 else None, na_action="ignore"
+        )
+        found_op = found_op.where(found_op.notna(), one)
+    if "operator" in rows:
+        ops, issue = _operator_column(rows, labels, "unknown operator", "nhà mạng không rõ")
+        issues.append(issue)
+    operator = operator.where(operator.notna(), found_op)
+    technology = pd.Series(ov.get("_technology"), index=rows.index, dtype=object)
+    found_tech = pd.Series(None, index=rows.index, dtype=object)
+    for source in (
+        rows.get("technology"),
+        layer,
+        name,
+        pd.Series(re.sub(r"[_\-.]", " ", p.file), index=rows.index),
+    ):
+        if source is None:
+            continue
+        t = _text(source).fillna("")
+        tech = t.str.extract(r"(?i)\b(2G|3G|4G|5G|LTE|NR|GSM|UMTS|WCDMA)\b")[0]
+        tech = (
+            tech.str.upper()
+            .map({"LTE": "4G", "NR": "5G", "GSM": "2G", "UMTS": "3G", "WCDMA": "3G"})
+            .fillna(tech.str.upper())
+        )
+        found_tech = found_tech.where(found_tech.notna(), tech)
+    technology = technology.where(technology.notna(), found_tech)
+    issues.append(
+        _issue(
+            rows,
+            operator.isna().to_numpy(),
+            "error",
+            labels.get("operator", "operator"),
+            "the operator is not named by a column, the layer (folder) name or the file "
+            "name: give it (--operator in the command line)",
+            "không xác định được nhà mạng từ cột, tên lớp (thư mục) hay tên tệp: hãy chọn "
+            "nhà mạng (--operator khi chạy lệnh)",
+        )
+    )
+    issues.append(
+        _issue(
+            rows,
+            technology.isna().to_numpy(),
+            "error",
+            labels.get("technology", "technology"),
+            "the technology is not named by a column, the layer name or the file name: give "
+            "it (--technology in the command line)",
+            "không xác định được công nghệ từ cột, tên lớp hay tên tệp: hãy chọn công nghệ "
+            "(--technology khi chạy lệnh)",
+        )
+    )
+    has_geom = rows["has_geom"].to_numpy(dtype=bool)
+    is_point = rows["is_point"].to_numpy(dtype=bool)
+    geoms = rows["geometry"].to_numpy(dtype=object)
+    polygonal = np.zeros(n, dtype=bool)
+    ok_geom = np.array([g is not None for g in geoms])
+    if ok_geom.any():
+        tid = shapely.get_type_id(geoms[ok_geom])
+        polygonal[ok_geom] = np.isin(
+            tid, [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON]
+        )
+    issues.append(
+        _issue(
+            rows,
+            has_geom & (is_point | ~polygonal),
+            "error",
+            "geometry",
+            "declared coverage must be polygons (areas), not points or lines",
+            "vùng phủ sóng phải là vùng (đa giác), không phải điểm hay đường",
+        )
+    )
+    issues.append(
+        _issue(
+            rows,
+            ~has_geom,
+            "error",
+            "geometry",
+            "the feature has no geometry",
+            "đối tượng không có hình học",
+        )
+    )
+    outside = np.zeros(n, dtype=bool)
+    if polygonal.any():
+        if ctx.area is None:
+            ctx.inside(np.array([0.0]), np.array([0.0]))
+        outside[polygonal] = ~shapely.intersects(geoms[polygonal], ctx.area)
+    issues.append(
+        _issue(
+            rows,
+            outside,
+            "review",
+            "geometry",
+            f"the area does not reach {ctx.data.province}: check the CRS",
+            f"vùng không chạm tới {ctx.data.province}: hãy kiểm tra hệ tọa độ",
+        )
+    )
+    out = pd.DataFrame(
+        {
+            "operator": operator.astype(object),
+            "technology": technology.astype(object),
+            "name": name.astype(object),
+            "layer": layer.astype(object),
+            "polygonal": polygonal,
+            "match_status": np.where(outside, "none", "area"),
+        },
+        index=rows.index,
+    )
+    return out, issues, {"geometry": geoms}

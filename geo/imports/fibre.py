@@ -1,0 +1,212 @@
+"""Kind ``fibre``: villages with FTTH per operator, by name, by point or as areas."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.imports.matching import _resolve_units, _unit_issues, _village_matches
+from geo.imports.model import _Context, _Parsed
+from geo.imports.values import (
+    _ambiguous_villages,
+    _issue,
+    _loc_label,
+    _mark_issues,
+    _marks,
+    _operator_column,
+    _repeated,
+    _text,
+    _wide_lists,
+)
+
+
+def _kind_fibre(p: _Parsed, ctx: _Context, ov: dict):
+    rows = p.rows
+    labels = p.labels
+    issues: list[pd.DataFrame] = []
+    if "operator" in rows:
+        ops, issue = _operator_column(
+            rows,
+            labels,
+            "unknown operator; write Viettel, VNPT, MobiFone, Vietnamobile or Gmobile",
+            "nhà mạng không rõ; hãy ghi Viettel, VNPT, MobiFone, Vietnamobile hoặc Gmobile",
+        )
+        issues.append(issue)
+    else:
+        ops, wide_issues = _wide_lists(rows, "operator")
+        issues += _mark_issues(rows, labels, wide_issues)
+        if ops is None:
+            ops = pd.Series(
+                [[ov["_operator"]] if ov.get("_operator") else None] * len(rows), index=rows.index
+            )
+    no_op = ops.map(lambda v: not v, na_action="ignore").fillna(True).astype(bool).to_numpy()
+    flag_false = np.zeros(len(rows), dtype=bool)
+    if "fibre" in rows:
+        true, unreadable = _marks(rows["fibre"])
+        flag_false = ~true & ~unreadable
+        issues.append(
+            _issue(
+                rows,
+                unreadable,
+                "error",
+                labels["fibre"],
+                "write x or có (or leave empty)",
+                "hãy ghi x hoặc có (hoặc để trống)",
+                rows["fibre"],
+            )
+        )
+    issues.append(
+        _issue(
+            rows,
+            no_op & ~flag_false & ("operator" in rows),
+            "error",
+            labels.get("operator", "operator"),
+            "no operator is given",
+            "không ghi nhà mạng",
+        )
+    )
+    polygons = rows.get("has_geom", pd.Series(False, index=rows.index)).to_numpy(
+        dtype=bool
+    ) & ~rows.get("is_point", pd.Series(True, index=rows.index)).to_numpy(dtype=bool)
+    has_name = "village" in rows
+    u = _resolve_units(rows, ctx, ov)
+    reg = ctx.register.villages
+    if has_name:
+        vm = _village_matches(rows, u, ctx, ov)
+    else:
+        vm = pd.DataFrame(
+            {
+                "village_id": pd.Series(None, index=rows.index, dtype=object),
+                "village_match_status": "none",
+                "village_match_score": 0.0,
+                "village_match_candidates": "",
+                "register_name": None,
+                "village_candidate_names": "",
+                "village_source": None,
+            },
+            index=rows.index,
+        )
+    # Points without a name: the nearest register village of the same commune, within 1 km.
+    pts = ~polygons & rows["lon"].notna().to_numpy() & vm["village_id"].isna().to_numpy()
+    if pts.any() and not has_name:
+        near = _nearest_villages(rows.loc[pts], reg)
+        vm.loc[near.index, "village_id"] = near["village_id"]
+        vm.loc[near.index, "village_match_status"] = near["status"]
+        vm.loc[near.index, "register_name"] = near["village"]
+    # Areas: every register village inside.
+    area_rows = []
+    if polygons.any():
+        shapes = gpd.GeoDataFrame(
+            {"_i": np.flatnonzero(polygons)},
+            geometry=list(rows["geometry"].to_numpy(dtype=object)[polygons]),
+            crs="EPSG:4326",
+        )
+        inside = gpd.sjoin(reg[["village_id", "geometry"]], shapes, predicate="within")
+        counts = inside.groupby("_i").size()
+        for i in np.flatnonzero(polygons):
+            vm.loc[rows.index[i], "village_match_status"] = "area" if counts.get(i, 0) else "none"
+        area_rows = inside[["_i", "village_id"]]
+        issues.append(
+            _issue(
+                rows,
+                polygons & ~np.isin(np.arange(len(rows)), counts.index.to_numpy()),
+                "review",
+                "geometry",
+                "no village of the register lies in this area",
+                "không có thôn nào của danh mục nằm trong vùng này",
+            )
+        )
+    village_missing = (
+        ~polygons
+        & ~flag_false
+        & vm["village_id"].isna().to_numpy()
+        & (vm["village_match_status"] != "ambiguous").to_numpy()
+    )
+    if has_name:
+        has_location = p.proposal is not None and p.proposal.has_location
+        issues += _unit_issues(rows, u, labels, need_commune=not has_location)
+        v_label = labels["village"]
+        issues.append(_ambiguous_villages(rows, vm, v_label, ~flag_false))
+        issues.append(
+            _issue(
+                rows,
+                village_missing & u["commune_code"].notna().to_numpy(),
+                "review",
+                v_label,
+                "the village is not in the register of its commune: choose it, or import the "
+                "full village register first",
+                "thôn không có trong danh mục thôn của xã: hãy chọn thôn, hoặc nhập danh mục thôn "
+                "đầy đủ trước",
+                rows["village"],
+            )
+        )
+    elif pts.any():
+        issues.append(
+            _issue(
+                rows,
+                village_missing & pts,
+                "review",
+                _loc_label(labels),
+                "no village of the register within 1 km of this point",
+                "không có thôn nào của danh mục trong bán kính 1 km",
+            )
+        )
+    if has_name:
+        # Two rows naming one village for one operator would be one record.
+        keyed = (~polygons & ~flag_false & vm["village_id"].notna().to_numpy()).tolist()
+        issues.append(
+            _repeated(
+                rows,
+                pd.Series(
+                    [
+                        [f"{v}|{op}" for op in ops_] if k and isinstance(ops_, list) else None
+                        for v, ops_, k in zip(vm["village_id"], ops, keyed, strict=True)
+                    ],
+                    index=rows.index,
+                    dtype=object,
+                ),
+                labels["village"],
+                "the same village and operator",
+                "trùng thôn/bản và nhà mạng",
+                rows["village"],
+            )
+        )
+    by_id = reg.drop_duplicates("village_id").set_index("village_id")
+    out = pd.DataFrame(
+        {
+            "village_id": vm["village_id"].astype(object),
+            "operators": ops.astype(object),
+            "village": vm["register_name"].astype(object),
+            "village_printed": _text(rows["village"]).astype(object) if has_name else None,
+            "commune_code": vm["village_id"]
+            .map(by_id["commune_code"])
+            .fillna(u["commune_code"])
+            .astype(object),
+            "match_status": u["match_status"].astype(object),
+            "match_score": u["match_score"],
+            "village_match_status": vm["village_match_status"].astype(object),
+            "fibre_flag": ~flag_false,
+            "is_area": polygons,
+        },
+        index=rows.index,
+    )
+    return out, issues, {"units": u, "villages": vm, "areas": area_rows}
+
+
+def _nearest_villages(rows: pd.DataFrame, reg: gpd.GeoDataFrame) -> pd.DataFrame:
+    pts = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy(rows["lon"], rows["lat"]), index=rows.index, crs="EPSG:4326"
+    )
+    metric = "EPSG:32648"
+    near = gpd.sjoin_nearest(
+        pts.to_crs(metric),
+        reg[["village_id", "village", "geometry"]].to_crs(metric),
+        how="inner",
+        max_distance=1000.0,
+    )
+    near = near[~near.index.duplicated()]
+    return pd.DataFrame(
+        {"village_id": near["village_id"], "village": near["village"], "status": "nearest"},
+        index=near.index,
+    )

@@ -1,0 +1,318 @@
+"""The review report: every issue of every row turned into a status (ok, confirmed, review,
+error, skipped), the problems listed by file, sheet, row and field, and the staged frame in the
+layer's schema.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import InputError, Problem
+from geo.imports.coverage import _kind_coverage
+from geo.imports.fibre import _kind_fibre
+from geo.imports.model import REPORT_COLUMNS, Staged, _Context, _Parsed
+from geo.imports.sites import _kind_sites
+from geo.imports.unserved import _kind_unserved
+from geo.imports.values import _operator_list, _text
+from geo.imports.villages import _kind_villages
+
+
+def _resolve(parsed: _Parsed, ctx: _Context, overrides: dict, options: dict) -> Staged:
+    kind = parsed.kind
+    rows = parsed.rows
+    ov_rows = {k: v for k, v in overrides.items() if isinstance(k, int | np.integer)}
+    globals_ = {"_operator": options.get("operator"), "_technology": options.get("technology")}
+    ov = {**ov_rows, **globals_}
+    # Integer keys are row positions; strings are the options passed through.
+    row_ov = {k: v for k, v in ov.items() if not isinstance(k, str)}
+    if kind == "sites":
+        out, issues, extra = _kind_sites(parsed, ctx, ov)
+    elif kind == "villages":
+        out, issues, extra = _kind_villages(parsed, ctx, ov)
+    elif kind == "fibre":
+        out, issues, extra = _kind_fibre(parsed, ctx, ov)
+    elif kind == "unserved":
+        out, issues, extra = _kind_unserved(parsed, ctx, ov, options["document"])
+    else:
+        out, issues, extra = _kind_coverage(parsed, ctx, ov)
+    all_issues = [i for i in (*parsed.issues, *issues) if len(i)]
+    iss = (
+        pd.concat(all_issues, ignore_index=True)
+        if all_issues
+        else pd.DataFrame(columns=["idx", "severity", "field", "en", "vi", "value"])
+    )
+    iss["idx"] = iss["idx"].astype(int)
+    # One message per cell: the first (from reading the file) is the most specific.
+    iss = iss.drop_duplicates(["idx", "field"], keep="first")
+    # Rows the planner accepted as they are: their review issues are settled.
+    accepted = [
+        k
+        for k, v in row_ov.items()
+        if v.get("accept") or v.get("commune_code") or v.get("village_id")
+    ]
+    if accepted:
+        settle = iss["idx"].isin(accepted) & (iss["severity"] == "review")
+        iss = iss[~settle]
+    severity = pd.Series("ok", index=rows.index, dtype=object)
+    if len(iss):
+        worst = (
+            iss.assign(rank=iss["severity"].map({"error": 2, "review": 1}))
+            .groupby("idx")["rank"]
+            .max()
+        )
+        severity.iloc[worst.index.to_numpy()] = worst.map({2: "error", 1: "review"}).to_numpy()
+    confirmed = np.isin(np.arange(len(rows)), accepted) & (severity == "ok").to_numpy()
+    severity[confirmed] = "confirmed"
+    problems = _problems(iss, rows, parsed.file)
+    if options["on_error"] == "raise" and (iss["severity"] == "error").any():
+        errors = [p for p, s in zip(problems, iss["severity"], strict=True) if s == "error"]
+        n = len(errors)
+        raise InputError(
+            f"{parsed.file} has {n} cell{'s' if n > 1 else ''} that cannot be read; nothing was "
+            "imported. Correct them and import the file again.",
+            f"{parsed.file} có {n} ô không đọc được; chưa nhập gì. Hãy sửa rồi nhập lại tệp.",
+            file=parsed.file,
+            sheet=parsed.sheet,
+            problems=errors,
+        )
+    messages = (
+        iss.groupby("idx").agg(en=("en", "; ".join), vi=("vi", "; ".join))
+        if len(iss)
+        else pd.DataFrame(columns=["en", "vi"])
+    )
+    frame, report = _assemble(kind, parsed, ctx, out, extra, severity, messages, options)
+    notes = list(parsed.notes) + extra.get("notes", [])
+    staged = Staged(
+        kind=kind,
+        file=parsed.file,
+        sheet=parsed.sheet,
+        sheets=parsed.sheets,
+        province_code=ctx.province_code,
+        province=ctx.data.province,
+        content_hash=parsed.content_hash,
+        frame=frame,
+        report=report,
+        problems=problems,
+        columns=parsed.proposal,
+        crs=parsed.crs,
+        notes=notes,
+        header_rows=parsed.header_rows,
+        _parsed=parsed,
+        _ctx=ctx,
+        _overrides=dict(overrides),
+        _options=dict(options),
+    )
+    if kind == "villages" and "register" in extra:
+        staged.register = extra["register"]
+        staged.link = extra["link"]
+        staged.unlinked = extra["link"].kept_unlinked
+    report = report.drop(columns="_pos")
+    staged.report = report
+    if ctx.store is not None:
+        staged.already_imported = (
+            ctx.store.find_import(ctx.province_code, kind, parsed.content_hash, parsed.sheet)
+            is not None
+        )
+    return staged
+
+
+def _problems(iss: pd.DataFrame, rows: pd.DataFrame, file: str) -> list[Problem]:
+    if not len(iss):
+        return []
+    src = rows["source_row"].to_numpy()[iss["idx"].to_numpy()]
+    sheet = rows["sheet"].to_numpy(dtype=object)[iss["idx"].to_numpy()]
+    return [
+        Problem(vi, en, file, sh, int(r), f, None if v is None or v is pd.NA else str(v))
+        for vi, en, sh, r, f, v in zip(
+            iss["vi"], iss["en"], sheet, src, iss["field"], iss["value"], strict=True
+        )
+    ]
+
+
+def _assemble(
+    kind: str,
+    parsed: _Parsed,
+    ctx: _Context,
+    out: pd.DataFrame,
+    extra: dict,
+    severity: pd.Series,
+    messages: pd.DataFrame,
+    options: dict,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    rows = parsed.rows
+    pos = np.arange(len(rows))
+    u = extra.get("units")
+    vm = extra.get("villages")
+    rep = pd.DataFrame(
+        {
+            "_pos": pos,
+            "row": rows["source_row"].to_numpy(),
+            "sheet": rows["sheet"].to_numpy(dtype=object),
+            "status": severity.to_numpy(dtype=object),
+        }
+    )
+    msg_en = pd.Series("", index=rows.index, dtype=object)
+    msg_vi = pd.Series("", index=rows.index, dtype=object)
+    if len(messages):
+        msg_en.iloc[messages.index.to_numpy()] = messages["en"].to_numpy()
+        msg_vi.iloc[messages.index.to_numpy()] = messages["vi"].to_numpy()
+
+    def col(name):
+        return _text(rows[name]).to_numpy(dtype=object) if name in rows else None
+
+    rep["match_status"] = out["match_status"].to_numpy(dtype=object)
+    rep["match_score"] = out["match_score"].to_numpy() if "match_score" in out else np.nan
+    rep["village_match_status"] = (
+        vm["village_match_status"].to_numpy(dtype=object) if vm is not None else None
+    )
+    rep["village"] = col("village")
+    rep["commune"] = col("commune")
+    rep["district"] = col("district")
+    rep["operator"] = col("operator")
+    rep["technology"] = col("technology")
+    rep["site_id"] = out["site_id"].to_numpy(dtype=object) if "site_id" in out else None
+    rep["commune_code"] = u["commune_code"].to_numpy(dtype=object) if u is not None else None
+    rep["commune_gso"] = u["commune_gso"].to_numpy(dtype=object) if u is not None else None
+    rep["district_code"] = u["district_code"].to_numpy(dtype=object) if u is not None else None
+    rep["village_id"] = out["village_id"].to_numpy(dtype=object) if "village_id" in out else None
+    rep["register_name"] = vm["register_name"].to_numpy(dtype=object) if vm is not None else None
+    cand = u["candidates"].astype(str) if u is not None else pd.Series("", index=rows.index)
+    cand_names = (
+        u["candidate_names"].astype(str) if u is not None else pd.Series("", index=rows.index)
+    )
+    if vm is not None:
+        vcand = vm["village_match_candidates"].fillna("").astype(str)
+        use_v = vcand != ""
+        cand = cand.where(~use_v, vcand)
+        cand_names = cand_names.where(~use_v, vm["village_candidate_names"].astype(str))
+    rep["candidates"] = cand.to_numpy(dtype=object)
+    rep["candidate_names"] = cand_names.to_numpy(dtype=object)
+    rep["location_precision"] = (
+        out["location_precision"].to_numpy(dtype=object) if "location_precision" in out else None
+    )
+    rep["lon"] = rows["lon"].to_numpy()
+    rep["lat"] = rows["lat"].to_numpy()
+    rep["message_en"] = msg_en.to_numpy()
+    rep["message_vi"] = msg_vi.to_numpy()
+    # Skipped rows of tables (totals, footers, sections, numbering).
+    if len(parsed.skipped):
+        sk = parsed.skipped
+        reasons_en = {
+            "total": "total row, skipped",
+            "footer": "footer (signature, date or note), skipped",
+            "section": "section heading, skipped (its unit fills the rows below)",
+            "numbering": "row of column numbers, skipped",
+        }
+        reasons_vi = {
+            "total": "dòng tổng, đã bỏ qua",
+            "footer": "phần cuối (chữ ký, ngày tháng, ghi chú), đã bỏ qua",
+            "section": "dòng tiêu đề nhóm, đã bỏ qua (đơn vị được điền cho các dòng dưới)",
+            "numbering": "dòng đánh số cột, đã bỏ qua",
+        }
+        skipped = pd.DataFrame(
+            {
+                "_pos": -1,
+                "row": sk["row"].to_numpy(),
+                "sheet": parsed.sheet,
+                "status": "skipped",
+                "message_en": sk["reason"].map(reasons_en) + ": " + sk["text"].astype(str),
+                "message_vi": sk["reason"].map(reasons_vi) + ": " + sk["text"].astype(str),
+            }
+        )
+        rep = pd.concat([rep, skipped], ignore_index=True).sort_values(
+            ["sheet", "row"], na_position="first", kind="stable"
+        )
+    rep = rep.reindex(columns=["_pos", *REPORT_COLUMNS]).reset_index(drop=True)
+
+    # The frame, in the layer's schema.
+    status = severity.to_numpy(dtype=object)
+    if kind == "sites":
+        f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
+        f = f.explode("technology")
+        f = f[f["technology"].notna()]
+        geometry = gpd.points_from_xy(f["lon"], f["lat"])
+        frame = gpd.GeoDataFrame(
+            f.drop(columns=["lon", "lat"]), geometry=geometry, crs="EPSG:4326"
+        ).reset_index(drop=True)
+        frame["on_air_date"] = pd.to_datetime(frame["on_air_date"])
+    elif kind == "villages":
+        f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
+        frame = gpd.GeoDataFrame(
+            f.drop(columns=["lon", "lat"]), geometry=extra["geometry"].to_numpy(), crs="EPSG:4326"
+        )
+    elif kind == "unserved":
+        f = out.assign(status=status)
+        f["operator"] = _operator_list(f.pop("operators"))
+        f = f.explode("operator")
+        f["operator"] = f["operator"].fillna("")
+        geometry = extra["geometry"].reindex(f.index)
+        frame = gpd.GeoDataFrame(f, geometry=geometry.to_numpy(), crs="EPSG:4326")
+        frame = frame.reset_index(drop=True)
+    elif kind == "fibre":
+        f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
+        f = f[f["fibre_flag"]]
+        f["operator"] = _operator_list(f.pop("operators"))
+        # A village named twice for one operator: the later row (accepted to replace the
+        # earlier) is kept; areas add the villages no row names.
+        named = f[~f["is_area"]].explode("operator")
+        named = named[named["operator"].notna() & named["village_id"].notna()]
+        parts = [named.drop_duplicates(["village_id", "operator"], keep="last")]
+        areas = extra.get("areas")
+        if areas is not None and len(areas):
+            # rows has a RangeIndex: a label is the row's position.
+            area_f = f[f["is_area"]].drop(columns=["village_id"])
+            area_f = area_f.assign(_i=area_f.index.to_numpy())
+            parts.append(areas.merge(area_f, on="_i", how="inner").drop(columns="_i"))
+        f = pd.concat(parts, ignore_index=True).explode("operator")
+        f = f[f["operator"].notna() & f["village_id"].notna()]
+        f = f.drop_duplicates(["village_id", "operator"]).reset_index(drop=True)
+        reg = ctx.register.villages.drop_duplicates("village_id").set_index("village_id")
+        for c in ("village", "commune_code", "commune", "district_code", "district"):
+            f[c] = f["village_id"].map(reg[c])
+        f["province_code"] = ctx.province_code
+        f["source"] = parsed.file
+        frame = gpd.GeoDataFrame(
+            f.drop(columns=["fibre_flag", "is_area"]),
+            geometry=f["village_id"].map(reg.geometry).to_numpy(),
+            crs="EPSG:4326",
+        )
+    else:  # coverage
+        f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
+        g = gpd.GeoDataFrame(f, geometry=list(extra["geometry"]), crs="EPSG:4326")
+        g = g[g["polygonal"] & g["operator"].notna() & g["technology"].notna()]
+        if len(g):
+            g["geometry"] = shapely.make_valid(np.asarray(g.geometry.array, dtype=object))
+            agg = g.dissolve(
+                by=["operator", "technology"],
+                aggfunc={
+                    "name": lambda s: "; ".join(dict.fromkeys(str(v) for v in s.dropna())),
+                    "layer": lambda s: "; ".join(dict.fromkeys(str(v) for v in s.dropna())),
+                    "status": lambda s: "review" if (s == "review").any() else "ok",
+                    "match_status": "first",
+                    "source_row": "min",
+                },
+            ).reset_index()
+        else:
+            agg = gpd.GeoDataFrame(
+                columns=[
+                    "operator",
+                    "technology",
+                    "name",
+                    "layer",
+                    "status",
+                    "match_status",
+                    "source_row",
+                    "geometry",
+                ],
+                geometry="geometry",
+                crs="EPSG:4326",
+            )
+        agg["source"] = parsed.file
+        metric = agg.to_crs("EPSG:32648") if len(agg) else agg
+        agg["area_km2"] = (metric.geometry.area / 1e6).round(3) if len(agg) else []
+        frame = agg
+    frame = frame.reset_index(drop=True) if kind != "villages" else frame.reset_index(drop=True)
+    return frame, rep

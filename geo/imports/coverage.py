@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -12,7 +13,7 @@ from geo.imports.model import _Context, _Parsed
 from geo.imports.values import _issue, _operator_column, _operators, _text
 
 
-def _kind_coverage(p: _Parsed, ctx: _Context, ov: dict):
+def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
     rows = p.rows
     labels = p.labels
     issues: list[pd.DataFrame] = []
@@ -144,3 +145,64 @@ def _kind_coverage(p: _Parsed, ctx: _Context, ov: dict):
         index=rows.index,
     )
     return out, issues, {"geometry": geoms}
+
+
+def _frame(
+    parsed: _Parsed, ctx: _Context, out: pd.DataFrame, extra: dict, status: np.ndarray
+) -> gpd.GeoDataFrame:
+    """The staged rows in the layer's schema: one area per operator and technology, dissolved, with its area in km²."""
+    rows = parsed.rows
+    f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
+    g = gpd.GeoDataFrame(f, geometry=list(extra["geometry"]), crs="EPSG:4326")
+    g = g[g["polygonal"] & g["operator"].notna() & g["technology"].notna()]
+    if len(g):
+        g["geometry"] = shapely.make_valid(np.asarray(g.geometry.array, dtype=object))
+        agg = g.dissolve(
+            by=["operator", "technology"],
+            aggfunc={
+                "name": lambda s: "; ".join(dict.fromkeys(str(v) for v in s.dropna())),
+                "layer": lambda s: "; ".join(dict.fromkeys(str(v) for v in s.dropna())),
+                "status": lambda s: "review" if (s == "review").any() else "ok",
+                "match_status": "first",
+                "source_row": "min",
+            },
+        ).reset_index()
+    else:
+        agg = gpd.GeoDataFrame(
+            columns=[
+                "operator",
+                "technology",
+                "name",
+                "layer",
+                "status",
+                "match_status",
+                "source_row",
+                "geometry",
+            ],
+            geometry="geometry",
+            crs="EPSG:4326",
+        )
+    agg["source"] = parsed.file
+    metric = agg.to_crs("EPSG:32648") if len(agg) else agg
+    agg["area_km2"] = (metric.geometry.area / 1e6).round(3) if len(agg) else []
+    frame = agg
+    return frame.reset_index(drop=True)
+
+
+def _export(f: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The staged rows (those that could be read) in the schema ``python -m geo export``
+    writes for the layer."""
+    return f[
+        [
+            "operator",
+            "technology",
+            "name",
+            "layer",
+            "source",
+            "area_km2",
+            "match_status",
+            "status",
+            "source_row",
+            "geometry",
+        ]
+    ].copy()

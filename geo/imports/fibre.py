@@ -15,13 +15,15 @@ from geo.imports.values import (
     _mark_issues,
     _marks,
     _operator_column,
+    _operator_list,
     _repeated,
     _text,
     _wide_lists,
 )
+from geo.operators import OPERATORS
 
 
-def _kind_fibre(p: _Parsed, ctx: _Context, ov: dict):
+def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
     rows = p.rows
     labels = p.labels
     issues: list[pd.DataFrame] = []
@@ -209,4 +211,70 @@ def _nearest_villages(rows: pd.DataFrame, reg: gpd.GeoDataFrame) -> pd.DataFrame
     return pd.DataFrame(
         {"village_id": near["village_id"], "village": near["village"], "status": "nearest"},
         index=near.index,
+    )
+
+
+def _frame(
+    parsed: _Parsed, ctx: _Context, out: pd.DataFrame, extra: dict, status: np.ndarray
+) -> gpd.GeoDataFrame:
+    """The staged rows in the layer's schema: one row per village and operator, areas giving the villages inside them."""
+    rows = parsed.rows
+    f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
+    f = f[f["fibre_flag"]]
+    f["operator"] = _operator_list(f.pop("operators"))
+    # A village named twice for one operator: the later row (accepted to replace the
+    # earlier) is kept; areas add the villages no row names.
+    named = f[~f["is_area"]].explode("operator")
+    named = named[named["operator"].notna() & named["village_id"].notna()]
+    parts = [named.drop_duplicates(["village_id", "operator"], keep="last")]
+    areas = extra.get("areas")
+    if areas is not None and len(areas):
+        # rows has a RangeIndex: a label is the row's position.
+        area_f = f[f["is_area"]].drop(columns=["village_id"])
+        area_f = area_f.assign(_i=area_f.index.to_numpy())
+        parts.append(areas.merge(area_f, on="_i", how="inner").drop(columns="_i"))
+    f = pd.concat(parts, ignore_index=True).explode("operator")
+    f = f[f["operator"].notna() & f["village_id"].notna()]
+    f = f.drop_duplicates(["village_id", "operator"]).reset_index(drop=True)
+    reg = ctx.register.villages.drop_duplicates("village_id").set_index("village_id")
+    for c in ("village", "commune_code", "commune", "district_code", "district"):
+        f[c] = f["village_id"].map(reg[c])
+    f["province_code"] = ctx.province_code
+    f["source"] = parsed.file
+    frame = gpd.GeoDataFrame(
+        f.drop(columns=["fibre_flag", "is_area"]),
+        geometry=f["village_id"].map(reg.geometry).to_numpy(),
+        crs="EPSG:4326",
+    )
+    return frame.reset_index(drop=True)
+
+
+def _export(f: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The staged rows (those that could be read) in the schema ``python -m geo export``
+    writes for the layer."""
+    g = f.groupby("village_id", sort=False)
+    first = g.first()
+    out = pd.DataFrame(
+        {
+            "village_id": first.index.to_numpy(),
+            "village": first["village"].to_numpy(),
+            "commune": first["commune"].to_numpy(),
+            "commune_code": first["commune_code"].to_numpy(),
+            "district": first["district"].to_numpy(),
+            "district_code": first["district_code"].to_numpy(),
+            "province_code": first["province_code"].to_numpy(),
+            "fibre_operators": g["operator"]
+            .agg(lambda s: ";".join(op for op in OPERATORS if op in set(s)))
+            .to_numpy(),
+            "synthetic": False,
+            "match_status": first["match_status"].to_numpy(),
+            "village_match_status": first["village_match_status"].to_numpy(),
+            "status": first["status"].to_numpy(),
+            "source_row": first["source_row"].to_numpy(),
+        }
+    )
+    geometry = gpd.GeoSeries(f.geometry.to_numpy(), index=f["village_id"].to_numpy())
+    geometry = geometry[~geometry.index.duplicated()]
+    return gpd.GeoDataFrame(
+        out, geometry=geometry.reindex(out["village_id"]).to_numpy(), crs="EPSG:4326"
     )

@@ -13,15 +13,13 @@ from pathlib import PurePath
 import geopandas as gpd
 import pandas as pd
 
-from geo import villages as villages_mod
 from geo.errors import InputError
 from geo.imports.files import MAX_BYTES, MAX_ROWS, _check_header_row, _check_type, _read_source
+from geo.imports.kinds import KINDS_MODULES
 from geo.imports.model import Staged
 from geo.imports.store import Store
-from geo.operators import OPERATORS
 from geo.readers import columns as cols
 from geo.readers import tables, vector
-from geo.unserved import EXPORT_COLUMNS
 
 
 @dataclass
@@ -139,80 +137,6 @@ def export_frame(staged: Staged) -> gpd.GeoDataFrame:
     ``source_row`` follow the layer's own columns. Rows whose cells could not be read are
     left out (they are in the report).
     """
-    from geo import sites as sites_mod
-
     f = staged.frame
     f = f[f["status"] != "error"] if "status" in f else f
-    kind = staged.kind
-    if kind == "sites":
-        out = f[["site_id", "operator", "technology", "on_air_date", "geometry"]].copy()
-        out["physical_site_id"] = (
-            sites_mod.physical_sites(out, 30.0) if len(out) else pd.Series(dtype=str)
-        )
-        out["lon"] = out.geometry.x
-        out["lat"] = out.geometry.y
-        out["synthetic"] = False
-        for c in (
-            "site_name",
-            "commune_code",
-            "commune",
-            "district_code",
-            "district",
-            "match_status",
-            "status",
-            "source_row",
-        ):
-            out[c] = f[c].to_numpy()
-        return out
-    if kind == "villages":
-        out = f[villages_mod.EXPORT_COLUMNS].copy()
-        out["register_note"] = "Village register imported by the planner."
-        for c in ("match_status", "match_score", "status", "source_row"):
-            out[c] = f[c].to_numpy()
-        return gpd.GeoDataFrame(out, geometry=f.geometry.to_numpy(), crs="EPSG:4326")
-    if kind == "unserved":
-        out = f[[*EXPORT_COLUMNS, "register_name", "document", "source_row"]].copy()
-        for c in ("village_match_status", "match_score", "status"):
-            out[c] = f[c].to_numpy()
-        return gpd.GeoDataFrame(out, geometry=f.geometry.to_numpy(), crs="EPSG:4326")
-    if kind == "fibre":
-        g = f.groupby("village_id", sort=False)
-        first = g.first()
-        out = pd.DataFrame(
-            {
-                "village_id": first.index.to_numpy(),
-                "village": first["village"].to_numpy(),
-                "commune": first["commune"].to_numpy(),
-                "commune_code": first["commune_code"].to_numpy(),
-                "district": first["district"].to_numpy(),
-                "district_code": first["district_code"].to_numpy(),
-                "province_code": first["province_code"].to_numpy(),
-                "fibre_operators": g["operator"]
-                .agg(lambda s: ";".join(op for op in OPERATORS if op in set(s)))
-                .to_numpy(),
-                "synthetic": False,
-                "match_status": first["match_status"].to_numpy(),
-                "village_match_status": first["village_match_status"].to_numpy(),
-                "status": first["status"].to_numpy(),
-                "source_row": first["source_row"].to_numpy(),
-            }
-        )
-        geometry = gpd.GeoSeries(f.geometry.to_numpy(), index=f["village_id"].to_numpy())
-        geometry = geometry[~geometry.index.duplicated()]
-        return gpd.GeoDataFrame(
-            out, geometry=geometry.reindex(out["village_id"]).to_numpy(), crs="EPSG:4326"
-        )
-    return f[
-        [
-            "operator",
-            "technology",
-            "name",
-            "layer",
-            "source",
-            "area_km2",
-            "match_status",
-            "status",
-            "source_row",
-            "geometry",
-        ]
-    ].copy()
+    return KINDS_MODULES[staged.kind]._export(f)

@@ -8,16 +8,11 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from geo.errors import InputError, Problem
-from geo.imports.coverage import _kind_coverage
-from geo.imports.fibre import _kind_fibre
+from geo.imports.kinds import KINDS_MODULES
 from geo.imports.model import REPORT_COLUMNS, Staged, _Context, _Parsed
-from geo.imports.sites import _kind_sites
-from geo.imports.unserved import _kind_unserved
-from geo.imports.values import _operator_list, _text
-from geo.imports.villages import _kind_villages
+from geo.imports.values import _text
 
 
 def _resolve(parsed: _Parsed, ctx: _Context, overrides: dict, options: dict) -> Staged:
@@ -28,16 +23,7 @@ def _resolve(parsed: _Parsed, ctx: _Context, overrides: dict, options: dict) -> 
     ov = {**ov_rows, **globals_}
     # Integer keys are row positions; strings are the options passed through.
     row_ov = {k: v for k, v in ov.items() if not isinstance(k, str)}
-    if kind == "sites":
-        out, issues, extra = _kind_sites(parsed, ctx, ov)
-    elif kind == "villages":
-        out, issues, extra = _kind_villages(parsed, ctx, ov)
-    elif kind == "fibre":
-        out, issues, extra = _kind_fibre(parsed, ctx, ov)
-    elif kind == "unserved":
-        out, issues, extra = _kind_unserved(parsed, ctx, ov, options["document"])
-    else:
-        out, issues, extra = _kind_coverage(parsed, ctx, ov)
+    out, issues, extra = KINDS_MODULES[kind]._resolve_kind(parsed, ctx, ov, options)
     all_issues = [i for i in (*parsed.issues, *issues) if len(i)]
     iss = (
         pd.concat(all_issues, ignore_index=True)
@@ -227,92 +213,5 @@ def _assemble(
         )
     rep = rep.reindex(columns=["_pos", *REPORT_COLUMNS]).reset_index(drop=True)
 
-    # The frame, in the layer's schema.
-    status = severity.to_numpy(dtype=object)
-    if kind == "sites":
-        f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
-        f = f.explode("technology")
-        f = f[f["technology"].notna()]
-        geometry = gpd.points_from_xy(f["lon"], f["lat"])
-        frame = gpd.GeoDataFrame(
-            f.drop(columns=["lon", "lat"]), geometry=geometry, crs="EPSG:4326"
-        ).reset_index(drop=True)
-        frame["on_air_date"] = pd.to_datetime(frame["on_air_date"])
-    elif kind == "villages":
-        f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
-        frame = gpd.GeoDataFrame(
-            f.drop(columns=["lon", "lat"]), geometry=extra["geometry"].to_numpy(), crs="EPSG:4326"
-        )
-    elif kind == "unserved":
-        f = out.assign(status=status)
-        f["operator"] = _operator_list(f.pop("operators"))
-        f = f.explode("operator")
-        f["operator"] = f["operator"].fillna("")
-        geometry = extra["geometry"].reindex(f.index)
-        frame = gpd.GeoDataFrame(f, geometry=geometry.to_numpy(), crs="EPSG:4326")
-        frame = frame.reset_index(drop=True)
-    elif kind == "fibre":
-        f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
-        f = f[f["fibre_flag"]]
-        f["operator"] = _operator_list(f.pop("operators"))
-        # A village named twice for one operator: the later row (accepted to replace the
-        # earlier) is kept; areas add the villages no row names.
-        named = f[~f["is_area"]].explode("operator")
-        named = named[named["operator"].notna() & named["village_id"].notna()]
-        parts = [named.drop_duplicates(["village_id", "operator"], keep="last")]
-        areas = extra.get("areas")
-        if areas is not None and len(areas):
-            # rows has a RangeIndex: a label is the row's position.
-            area_f = f[f["is_area"]].drop(columns=["village_id"])
-            area_f = area_f.assign(_i=area_f.index.to_numpy())
-            parts.append(areas.merge(area_f, on="_i", how="inner").drop(columns="_i"))
-        f = pd.concat(parts, ignore_index=True).explode("operator")
-        f = f[f["operator"].notna() & f["village_id"].notna()]
-        f = f.drop_duplicates(["village_id", "operator"]).reset_index(drop=True)
-        reg = ctx.register.villages.drop_duplicates("village_id").set_index("village_id")
-        for c in ("village", "commune_code", "commune", "district_code", "district"):
-            f[c] = f["village_id"].map(reg[c])
-        f["province_code"] = ctx.province_code
-        f["source"] = parsed.file
-        frame = gpd.GeoDataFrame(
-            f.drop(columns=["fibre_flag", "is_area"]),
-            geometry=f["village_id"].map(reg.geometry).to_numpy(),
-            crs="EPSG:4326",
-        )
-    else:  # coverage
-        f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
-        g = gpd.GeoDataFrame(f, geometry=list(extra["geometry"]), crs="EPSG:4326")
-        g = g[g["polygonal"] & g["operator"].notna() & g["technology"].notna()]
-        if len(g):
-            g["geometry"] = shapely.make_valid(np.asarray(g.geometry.array, dtype=object))
-            agg = g.dissolve(
-                by=["operator", "technology"],
-                aggfunc={
-                    "name": lambda s: "; ".join(dict.fromkeys(str(v) for v in s.dropna())),
-                    "layer": lambda s: "; ".join(dict.fromkeys(str(v) for v in s.dropna())),
-                    "status": lambda s: "review" if (s == "review").any() else "ok",
-                    "match_status": "first",
-                    "source_row": "min",
-                },
-            ).reset_index()
-        else:
-            agg = gpd.GeoDataFrame(
-                columns=[
-                    "operator",
-                    "technology",
-                    "name",
-                    "layer",
-                    "status",
-                    "match_status",
-                    "source_row",
-                    "geometry",
-                ],
-                geometry="geometry",
-                crs="EPSG:4326",
-            )
-        agg["source"] = parsed.file
-        metric = agg.to_crs("EPSG:32648") if len(agg) else agg
-        agg["area_km2"] = (metric.geometry.area / 1e6).round(3) if len(agg) else []
-        frame = agg
-    frame = frame.reset_index(drop=True) if kind != "villages" else frame.reset_index(drop=True)
+    frame = KINDS_MODULES[kind]._frame(parsed, ctx, out, extra, severity.to_numpy(dtype=object))
     return frame, rep

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -21,11 +22,61 @@ from geo.imports.values import (
 from geo.readers import columns as cols
 
 
-def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list, dict]:
+def _resolve_kind(
+    p: _Parsed, ctx: _Context, ov: dict, options: dict
+) -> tuple[pd.DataFrame, list, dict]:
+    """Check and match the rows of a site list: operator, technologies, position, on-air date
+    and site id of each row (one record per technology), its commune, and repeated sites."""
     rows = p.rows.copy()
     labels = p.labels
+    loc_label = _loc_label(labels)
+    operator, issues = _operator(rows, labels, ov)
+    techs, tech_issues = _technologies(rows, labels, ov)
+    issues += tech_issues
+    issues.append(_no_position(p, rows, loc_label))
+    dates, date_issues = _on_air_dates(rows, labels)
+    issues += date_issues
+    site_id, no_id = _site_ids(rows, operator)
+    issues += _repeated_sites(rows, labels, loc_label, operator, site_id, techs, no_id)
+    u = _resolve_units(rows, ctx, ov)
+    issues.append(_outside(rows, u, ctx, loc_label))
+    issues.append(_province_rows(rows, ctx, labels.get("province", "province")))
+    out = pd.DataFrame(
+        {
+            "site_id": site_id.astype(object),
+            "operator": operator.astype(object),
+            "technology": techs.astype(object),
+            "on_air_date": dates.to_numpy(),
+            "site_name": _text(rows["site_name"]).astype(object) if "site_name" in rows else None,
+            "address": _text(rows["address"]).astype(object) if "address" in rows else None,
+            "antenna_height_m": _antenna_height(rows),
+            "site_id_minted": no_id.to_numpy(),
+            "commune_code": u["commune_code"].astype(object),
+            "commune": u["commune_gso"].astype(object),
+            "district_code": u["district_code"].astype(object),
+            "district": u["district_gso"].astype(object),
+            "province_code": ctx.province_code,
+            "match_status": np.where(u["point_commune_code"].notna(), "point", "none"),
+            "lon": rows["lon"].to_numpy(),
+            "lat": rows["lat"].to_numpy(),
+        },
+        index=rows.index,
+    )
+    extra = {"units": u}
+    if no_id.all() and len(rows):
+        extra["notes"] = [
+            (
+                "The file has no site id column: ids were made from operator and position.",
+                "Tệp không có cột mã trạm: mã được tạo từ nhà mạng và tọa độ.",
+            )
+        ]
+    return out, issues, extra
+
+
+def _operator(rows: pd.DataFrame, labels: dict, ov: dict) -> tuple[pd.Series, list[pd.DataFrame]]:
+    """Each row's operator (one per record; the planner's choice when the file has no column)
+    and the issues of unknown, several or empty operators."""
     issues: list[pd.DataFrame] = []
-    # Operator.
     if "operator" in rows:
         ops, bad_op = _operators(rows["operator"])
         issues.append(
@@ -70,7 +121,15 @@ def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list
             "ô nhà mạng bị trống",
         )
     )
-    # Technology: one column, or one column per technology.
+    return operator, issues
+
+
+def _technologies(
+    rows: pd.DataFrame, labels: dict, ov: dict
+) -> tuple[pd.Series, list[pd.DataFrame]]:
+    """Each row's technologies (a list: "2G/3G/4G" gives three), from one column or one column
+    per technology (else the planner's choice), and the issues of unknown or missing ones."""
+    issues: list[pd.DataFrame] = []
     if "technology" in rows:
         techs = cols.technologies_in(rows["technology"])
         bad_tech = (_text(rows["technology"]).notna() & techs.isna()).to_numpy()
@@ -106,24 +165,31 @@ def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list
             "không ghi công nghệ",
         )
     )
-    # Position.
+    return techs, issues
+
+
+def _no_position(p: _Parsed, rows: pd.DataFrame, loc_label: str) -> pd.DataFrame:
+    """The issue of sites without a position (unless reading their coordinates failed
+    already)."""
     no_pos = rows["lon"].isna().to_numpy()
-    loc_label = _loc_label(labels)
     already = np.zeros(len(rows), dtype=bool)
     for frame in p.issues:
         if len(frame):
             already[frame.loc[frame["severity"] == "error", "idx"].to_numpy(dtype=int)] = True
-    issues.append(
-        _issue(
-            rows,
-            no_pos & ~already,
-            "error",
-            loc_label,
-            "the site has no position",
-            "trạm không có tọa độ",
-        )
+    return _issue(
+        rows,
+        no_pos & ~already,
+        "error",
+        loc_label,
+        "the site has no position",
+        "trạm không có tọa độ",
     )
-    # On-air date.
+
+
+def _on_air_dates(rows: pd.DataFrame, labels: dict) -> tuple[pd.Series, list[pd.DataFrame]]:
+    """The on-air dates (day first; NaT where empty) and the issue of cells that are not
+    dates."""
+    issues: list[pd.DataFrame] = []
     if "on_air_date" in rows:
         raw = rows["on_air_date"]
         dates = pd.to_datetime(_text(raw), format="mixed", dayfirst=True, errors="coerce")
@@ -141,7 +207,12 @@ def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list
         )
     else:
         dates = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns]")
-    # Site id.
+    return dates, issues
+
+
+def _site_ids(rows: pd.DataFrame, operator: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The site ids, and which were minted: a record without one gets an id made from its
+    operator and position (stable across imports)."""
     if "site_id" in rows:
         site_id = _text(rows["site_id"])
     else:
@@ -158,9 +229,22 @@ def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list
         )
         site_id = site_id.astype(object)
         site_id[no_id] = key.map(lambda k: "S" + hashlib.sha1(k.encode()).hexdigest()[:10].upper())
-    # Two rows of one site (operator, site id and technology) would be one record; the keys
-    # are those of the store (a row of several technologies gives one record per technology,
-    # all with the row's site id: see _assemble).
+    return site_id, no_id
+
+
+def _repeated_sites(
+    rows: pd.DataFrame,
+    labels: dict,
+    loc_label: str,
+    operator: pd.Series,
+    site_id: pd.Series,
+    techs: pd.Series,
+    no_id: pd.Series,
+) -> list[pd.DataFrame]:
+    """Rows repeating an earlier site: two rows of one site (operator, site id and technology)
+    would be one record; the keys are those of the store (a row of several technologies gives
+    one record per technology, all with the row's site id: see :func:`_frame`)."""
+    issues: list[pd.DataFrame] = []
     site_keys = pd.Series(
         [
             [f"{op}|{sid}|{t}" for t in ts]
@@ -197,39 +281,7 @@ def _kind_sites(p: _Parsed, ctx: _Context, ov: dict) -> tuple[pd.DataFrame, list
                     site_id.astype(object),
                 )
             )
-    u = _resolve_units(rows, ctx, ov)
-    issues.append(_outside(rows, u, ctx, loc_label))
-    issues.append(_province_rows(rows, ctx, labels.get("province", "province")))
-    out = pd.DataFrame(
-        {
-            "site_id": site_id.astype(object),
-            "operator": operator.astype(object),
-            "technology": techs.astype(object),
-            "on_air_date": dates.to_numpy(),
-            "site_name": _text(rows["site_name"]).astype(object) if "site_name" in rows else None,
-            "address": _text(rows["address"]).astype(object) if "address" in rows else None,
-            "antenna_height_m": _antenna_height(rows),
-            "site_id_minted": no_id.to_numpy(),
-            "commune_code": u["commune_code"].astype(object),
-            "commune": u["commune_gso"].astype(object),
-            "district_code": u["district_code"].astype(object),
-            "district": u["district_gso"].astype(object),
-            "province_code": ctx.province_code,
-            "match_status": np.where(u["point_commune_code"].notna(), "point", "none"),
-            "lon": rows["lon"].to_numpy(),
-            "lat": rows["lat"].to_numpy(),
-        },
-        index=rows.index,
-    )
-    extra = {"units": u}
-    if no_id.all() and len(rows):
-        extra["notes"] = [
-            (
-                "The file has no site id column: ids were made from operator and position.",
-                "Tệp không có cột mã trạm: mã được tạo từ nhà mạng và tọa độ.",
-            )
-        ]
-    return out, issues, extra
+    return issues
 
 
 def _antenna_height(rows: pd.DataFrame) -> np.ndarray:
@@ -240,3 +292,45 @@ def _antenna_height(rows: pd.DataFrame) -> np.ndarray:
     text = _text(rows["antenna_height"]).str.replace(",", ".", regex=False)
     text = text.str.replace(r"\s*m$", "", regex=True)
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+
+
+def _frame(
+    parsed: _Parsed, ctx: _Context, out: pd.DataFrame, extra: dict, status: np.ndarray
+) -> gpd.GeoDataFrame:
+    """The staged rows in the layer's schema: one record per technology, points."""
+    rows = parsed.rows
+    f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
+    f = f.explode("technology")
+    f = f[f["technology"].notna()]
+    geometry = gpd.points_from_xy(f["lon"], f["lat"])
+    frame = gpd.GeoDataFrame(
+        f.drop(columns=["lon", "lat"]), geometry=geometry, crs="EPSG:4326"
+    ).reset_index(drop=True)
+    frame["on_air_date"] = pd.to_datetime(frame["on_air_date"])
+    return frame.reset_index(drop=True)
+
+
+def _export(f: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The staged rows (those that could be read) in the schema ``python -m geo export``
+    writes for the layer."""
+    from geo import sites as sites_mod
+
+    out = f[["site_id", "operator", "technology", "on_air_date", "geometry"]].copy()
+    out["physical_site_id"] = (
+        sites_mod.physical_sites(out, 30.0) if len(out) else pd.Series(dtype=str)
+    )
+    out["lon"] = out.geometry.x
+    out["lat"] = out.geometry.y
+    out["synthetic"] = False
+    for c in (
+        "site_name",
+        "commune_code",
+        "commune",
+        "district_code",
+        "district",
+        "match_status",
+        "status",
+        "source_row",
+    ):
+        out[c] = f[c].to_numpy()
+    return out

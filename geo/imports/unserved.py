@@ -14,14 +14,17 @@ from geo.imports.values import (
     _ambiguous_villages,
     _mark_issues,
     _operator_column,
+    _operator_list,
     _repeated,
     _text,
     _village_names,
     _wide_lists,
 )
+from geo.unserved import EXPORT_COLUMNS
 
 
-def _kind_unserved(p: _Parsed, ctx: _Context, ov: dict, document: str):
+def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
+    document = options["document"]
     rows = p.rows
     labels = p.labels
     issues: list[pd.DataFrame] = []
@@ -118,3 +121,26 @@ def _kind_unserved(p: _Parsed, ctx: _Context, ov: dict, document: str):
         index=rows.index,
     )
     return out, issues, {"units": u, "villages": vm, "geometry": geometry}
+
+
+def _frame(
+    parsed: _Parsed, ctx: _Context, out: pd.DataFrame, extra: dict, status: np.ndarray
+) -> gpd.GeoDataFrame:
+    """The staged rows in the layer's schema: one row per village and operator."""
+    f = out.assign(status=status)
+    f["operator"] = _operator_list(f.pop("operators"))
+    f = f.explode("operator")
+    f["operator"] = f["operator"].fillna("")
+    geometry = extra["geometry"].reindex(f.index)
+    frame = gpd.GeoDataFrame(f, geometry=geometry.to_numpy(), crs="EPSG:4326")
+    frame = frame.reset_index(drop=True)
+    return frame.reset_index(drop=True)
+
+
+def _export(f: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The staged rows (those that could be read) in the schema ``python -m geo export``
+    writes for the layer."""
+    out = f[[*EXPORT_COLUMNS, "register_name", "document", "source_row"]].copy()
+    for c in ("village_match_status", "match_score", "status"):
+        out[c] = f[c].to_numpy()
+    return gpd.GeoDataFrame(out, geometry=f.geometry.to_numpy(), crs="EPSG:4326")

@@ -23,7 +23,7 @@ from geo.imports.model import SOURCE, _Context, _Parsed
 from geo.imports.values import _duplicates, _issue, _loc_label, _repeated, _text, _village_names
 
 
-def _kind_villages(p: _Parsed, ctx: _Context, ov: dict):
+def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
     rows = p.rows
     labels = p.labels
     issues: list[pd.DataFrame] = []
@@ -215,3 +215,25 @@ def _link(
             ],
         )
     return register, report, ids
+
+
+def _frame(
+    parsed: _Parsed, ctx: _Context, out: pd.DataFrame, extra: dict, status: np.ndarray
+) -> gpd.GeoDataFrame:
+    """The staged rows in the layer's schema: the register's rows, at their point or commune."""
+    rows = parsed.rows
+    f = out.assign(status=status, source_row=rows["source_row"].to_numpy())
+    frame = gpd.GeoDataFrame(
+        f.drop(columns=["lon", "lat"]), geometry=extra["geometry"].to_numpy(), crs="EPSG:4326"
+    )
+    return frame.reset_index(drop=True)
+
+
+def _export(f: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The staged rows (those that could be read) in the schema ``python -m geo export``
+    writes for the layer."""
+    out = f[villages_mod.EXPORT_COLUMNS].copy()
+    out["register_note"] = "Village register imported by the planner."
+    for c in ("match_status", "match_score", "status", "source_row"):
+        out[c] = f[c].to_numpy()
+    return gpd.GeoDataFrame(out, geometry=f.geometry.to_numpy(), crs="EPSG:4326")

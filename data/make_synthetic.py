@@ -20,7 +20,8 @@ Run from the repository root (needs the data folder, see README)::
 
     python data/make_synthetic.py
 
-It rewrites ``data/synthetic/*_synthetic.csv`` and prints the shares it reached.
+It rewrites ``data/sites/sites_dienbien_laichau_synthetic.csv`` and
+``data/synthetic/fibre_dienbien_laichau_synthetic.csv`` and prints the shares it reached.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from geo.sites import metric_crs  # noqa: E402
 
 SEED = 20261123
 OUT = ROOT / "data" / "synthetic"
-SITES_FILE = OUT / "sites_dienbien_laichau_synthetic.csv"
+SITES_FILE = ROOT / "data" / "sites" / "sites_dienbien_laichau_synthetic.csv"
 FIBRE_FILE = OUT / "fibre_dienbien_laichau_synthetic.csv"
 RADIUS_M = coverage.DEFAULT_RADII_M["4G"]
 

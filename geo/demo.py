@@ -1,7 +1,8 @@
 """The SYNTHETIC demo layers (sites and fibre for Điện Biên and Lai Châu).
 
 They are made by ``data/make_synthetic.py`` with a fixed seed and are not real data: every
-layer built from them is labelled synthetic. A planner's own files replace them.
+layer built from them is labelled synthetic. The sites are in ``data/sites/`` beside the
+template a planner fills; the fibre in ``data/synthetic/``. A planner's own files replace them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import pandas as pd
 
 from geo import paths, sites
 
-SITES_FILE = "data/synthetic/sites_dienbien_laichau_synthetic.csv"
+SITES_FILE = "data/sites/sites_dienbien_laichau_synthetic.csv"
 FIBRE_FILE = "data/synthetic/fibre_dienbien_laichau_synthetic.csv"
 LABEL_VI = "Dữ liệu mô phỏng (minh họa, không phải dữ liệu thật)"
 """How a synthetic layer is labelled (glossary: "mô phỏng", never "tổng hợp")."""
@@ -20,7 +21,10 @@ LABEL_EN = "Synthetic (demo, not real data)"
 
 def synthetic_sites(province_code: str) -> gpd.GeoDataFrame:
     """The synthetic sites of a province (empty frame for provinces without any)."""
-    df = pd.read_csv(paths.package_data() / SITES_FILE.removeprefix("data/"), dtype={"province_code": str, "site_id": str})
+    df = pd.read_csv(
+        paths.package_data() / SITES_FILE.removeprefix("data/"),
+        dtype={"province_code": str, "site_id": str},
+    )
     df = df[df["province_code"] == province_code]
     gdf = gpd.GeoDataFrame(
         {

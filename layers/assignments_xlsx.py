@@ -1,4 +1,4 @@
-"""The assignment register as a workbook in the layout of Phụ lục 2 of plan 4638/KH-UBND, and back.
+"""The assignment register as a workbook in the layout of Phụ lục 2 of plan 4638/KH-UBND.
 
 Sheet 1 ("Phụ lục 2") is only the plan's table, ready to paste into the next plan: the header
 row of :data:`PHU_LUC_2_HEADERS` (Stt, Thôn/Bản, Xã, Huyện, Doanh nghiệp viễn thông chịu trách
@@ -8,8 +8,9 @@ title, no totals. The later sheets hold what the plan's table has no room for: t
 each assignment ("Trạng thái"), the tool's proposals ("Đề xuất"), the history of changes
 ("Lịch sử"), and totals per operator and per district ("Tổng hợp", "Theo huyện").
 
-:func:`read_phu_luc_2` reads such a table back (from this tool's workbook or a planner's copy
-with title rows above the header) and reports every bad cell with its sheet, row and column.
+Such a table is read back (from this tool's workbook or a planner's copy with a title block,
+totals and other spellings) by the one reader of plan tables, :func:`geo.imports.stage` of kind
+``unserved``, as ``python -m geo assignments import`` does.
 
 Words (statuses, actions, field names) come from the catalog (:mod:`geo.i18n`); times are
 Vietnam's (dd/mm/yyyy HH:MM); a missing value is an empty cell, never "nan" or "None".
@@ -19,17 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 
 import pandas as pd
-from unidecode import unidecode
 
 from geo import assignments as asg
 from geo import cells
-from geo.errors import InputError, ProblemList
 from geo.i18n import enum_label, fmt_datetime, t
-from geo.operators import OPERATORS, canonical_operator
+from geo.operators import OPERATORS
 from geo.vocab import Status
 
 __all__ = [
@@ -37,7 +35,6 @@ __all__ = [
     "PHU_LUC_2_SHEET",
     "SHEETS",
     "phu_luc_2_xlsx",
-    "read_phu_luc_2",
     "write_phu_luc_2",
 ]
 
@@ -420,194 +417,3 @@ def write_phu_luc_2(path: str | Path, assignments: pd.DataFrame, **kwargs) -> Pa
     tmp.write_bytes(phu_luc_2_xlsx(assignments, **kwargs))
     tmp.replace(path)
     return path
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading
-# ---------------------------------------------------------------------------------------------
-
-
-def _key(text) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", unidecode(str(text or "")).lower()).strip()
-
-
-# Header cell → column, by the normalised text's start.
-_HEADER_KEYS: tuple[tuple[str, str], ...] = (
-    ("stt", "source_row"),
-    ("so tt", "source_row"),
-    ("thon", "village"),
-    ("ban", "village"),
-    ("ten thon", "village"),
-    ("xa", "commune"),
-    ("huyen", "district"),
-    ("doanh nghiep", "operator"),
-    ("nha mang", "operator"),
-)
-
-
-def _header_map(values: tuple) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for j, v in enumerate(values):
-        k = _key(v)
-        for prefix, col in _HEADER_KEYS:
-            if (k == prefix or k.startswith(prefix + " ")) and col not in found:
-                found[col] = j
-                break
-    return found
-
-
-def read_phu_luc_2(src: str | Path | bytes, *, sheet: str | int = 0) -> pd.DataFrame:
-    """Read a table in the layout of Phụ lục 2 (the first sheet of :func:`phu_luc_2_xlsx`).
-
-    The header row (Stt, Thôn/Bản, Xã, Huyện, Doanh nghiệp …) may have title rows above it (it
-    is looked for in the first 30 rows); the table ends at the first empty row. Headers are
-    recognised whatever their accents or case; operators in any spelling
-    :func:`geo.operators.canonical_operator` knows.
-
-    Parameters
-    ----------
-    src
-        The .xlsx file, or its bytes.
-    sheet
-        The sheet's name or position (first sheet by default).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``source_row`` (int, the Stt; the position when the table has no Stt), ``village``,
-        ``commune``, ``district`` ("" when the table has no Huyện column), ``operator``
-        (canonical), ``operator_printed``, ``line`` (the row in the sheet).
-
-    Raises
-    ------
-    InputError
-        Not an .xlsx file, no such sheet, no header row, an empty village or commune, an
-        unknown operator, an Stt that is not a whole number: every bad cell is listed with
-        sheet, row and column.
-    """
-    import openpyxl
-
-    name = "(bytes)" if isinstance(src, bytes | bytearray) else str(src)
-    data = io.BytesIO(src) if isinstance(src, bytes | bytearray) else src
-    try:
-        wb = openpyxl.load_workbook(data, read_only=True, data_only=True)
-    except FileNotFoundError as exc:
-        raise InputError(f"File {name} does not exist", f"Không có tệp {name}", file=name) from exc
-    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError: not an .xlsx
-        raise InputError(
-            f"{name} is not an .xlsx workbook ({exc})",
-            f"{name} không phải tệp .xlsx ({exc})",
-            file=name,
-        ) from exc
-    try:
-        names = wb.sheetnames
-        if isinstance(sheet, int):
-            if not 0 <= sheet < len(names):
-                raise InputError(
-                    f"the workbook has no sheet {sheet + 1} (it has {len(names)})",
-                    f"tệp không có trang tính thứ {sheet + 1} (có {len(names)})",
-                    file=name,
-                )
-            sheet_name = names[sheet]
-        else:
-            if sheet not in names:
-                raise InputError(
-                    f"no sheet {sheet!r}; sheets: {', '.join(names)}",
-                    f"không có trang tính {sheet!r}; có: {', '.join(names)}",
-                    file=name,
-                )
-            sheet_name = sheet
-        rows = list(wb[sheet_name].iter_rows(values_only=True))
-    finally:
-        wb.close()
-
-    problems = ProblemList(file=name, sheet=sheet_name)
-    header_at, cols = None, {}
-    for i, values in enumerate(rows[:30]):
-        found = _header_map(values)
-        if {"village", "commune", "operator"} <= set(found):
-            header_at, cols = i, found
-            break
-    if header_at is None:
-        raise InputError(
-            "no header row with Thôn/Bản, Xã and Doanh nghiệp in the first 30 rows",
-            "không thấy dòng tiêu đề có Thôn/Bản, Xã và Doanh nghiệp trong 30 dòng đầu",
-            file=name,
-            sheet=sheet_name,
-        )
-    headers = rows[header_at]
-    records = []
-    for i in range(header_at + 1, len(rows)):
-        values = rows[i]
-        if all(v is None or str(v).strip() == "" for v in values):
-            break
-        line = i + 1
-
-        def cell(col: str, values=values) -> str:
-            j = cols.get(col)
-            if j is None or j >= len(values) or values[j] is None:
-                return ""
-            return str(values[j]).strip()
-
-        def field(col: str) -> str:
-            return str(headers[cols[col]]) if col in cols else col
-
-        rec = {
-            "village": cell("village"),
-            "commune": cell("commune"),
-            "district": cell("district"),
-            "operator_printed": cell("operator"),
-            "line": line,
-        }
-        for col, en, vi in (
-            ("village", "the village is empty", "ô Thôn/Bản bị trống"),
-            ("commune", "the commune is empty", "ô Xã bị trống"),
-            ("operator", "the operator is empty", "ô Doanh nghiệp bị trống"),
-        ):
-            if not cell(col):
-                problems.add(en, vi, row=line, field=field(col))
-        op = canonical_operator(rec["operator_printed"]) if rec["operator_printed"] else None
-        if rec["operator_printed"] and op is None:
-            problems.add(
-                f"unknown operator {rec['operator_printed']!r}; expected one of "
-                f"{', '.join(OPERATORS)}",
-                f"doanh nghiệp {rec['operator_printed']!r} không rõ; cần là một trong "
-                f"{', '.join(OPERATORS)}",
-                row=line,
-                field=field("operator"),
-                value=rec["operator_printed"],
-            )
-        rec["operator"] = op or ""
-        stt = cell("source_row")
-        if "source_row" in cols and stt:
-            try:
-                number = float(stt)
-                if not number.is_integer():
-                    raise ValueError
-                rec["source_row"] = int(number)
-            except ValueError:
-                problems.add(
-                    f"Stt {stt!r} is not a whole number",
-                    f"Stt {stt!r} không phải số nguyên",
-                    row=line,
-                    field=field("source_row"),
-                    value=stt,
-                )
-                rec["source_row"] = -1
-        else:
-            rec["source_row"] = len(records) + 1
-        records.append(rec)
-    problems.raise_if_any("The Phụ lục 2 table has errors", "Bảng Phụ lục 2 có lỗi")
-    columns = [
-        "source_row",
-        "village",
-        "commune",
-        "district",
-        "operator",
-        "operator_printed",
-        "line",
-    ]
-    out = pd.DataFrame.from_records(records, columns=columns)
-    out["source_row"] = out["source_row"].astype("int64")
-    out["line"] = out["line"].astype("int64")
-    return out

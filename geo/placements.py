@@ -12,9 +12,10 @@ moves on both layers.
 The store
 ---------
 A table ``placements`` in the import store's SQLite file (:func:`geo.imports.default_store_path`:
-``$COVERAGE_IMPORTS_DB``, else ``$XDG_DATA_HOME/vn-coverage/imports.sqlite``), stdlib
-``sqlite3`` in WAL mode. Every placement is a row (nothing is overwritten): the latest of a
-village wins, the earlier ones are its history.
+``$COVERAGE_IMPORTS_DB``, else ``imports.sqlite`` in the user data folder); its SQL is in
+:mod:`geo.store.placements`, its schema versioned with the store's (:mod:`geo.store.imports`).
+Every placement is a row (nothing is overwritten): the latest of a village wins, the earlier
+ones are its history.
 
 Checks
 ------
@@ -29,9 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 from collections.abc import Iterable
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +44,7 @@ from geo.errors import InputError, Problem
 from geo.extent import VIETNAM_BBOX
 from geo.readers import coords
 from geo.store import imports as store_sql
+from geo.store import placements as placements_sql
 
 __all__ = [
     "COLUMNS",
@@ -58,44 +58,10 @@ __all__ = [
 #: Viet Nam's extent (:data:`geo.extent.VIETNAM_BBOX`, mainland and islands).
 VN_BBOX = VIETNAM_BBOX
 #: Columns of :func:`placements`.
-COLUMNS = [
-    "placement_id",
-    "province_code",
-    "village_id",
-    "village",
-    "commune_code",
-    "commune",
-    "lon",
-    "lat",
-    "who",
-    "when",
-    "note",
-    "inside_commune",
-    "distance_m",
-]
+COLUMNS = placements_sql.COLUMNS
 MAX_WHO = 100
 MAX_NOTE = 500
 METRIC_CRS = "EPSG:32648"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS placements (
-    placement_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    province_code TEXT NOT NULL,
-    village_id TEXT NOT NULL,
-    village TEXT NOT NULL DEFAULT '',
-    commune_code TEXT,
-    commune TEXT NOT NULL DEFAULT '',
-    lon REAL NOT NULL,
-    lat REAL NOT NULL,
-    who TEXT NOT NULL,
-    placed_at TEXT NOT NULL,
-    note TEXT NOT NULL DEFAULT '',
-    inside_commune INTEGER NOT NULL,
-    distance_m REAL NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS placements_village
-    ON placements (province_code, village_id, placement_id);
-"""
 
 
 @dataclass(frozen=True)
@@ -153,18 +119,6 @@ def _path(store_path) -> Path:
     if store_path is None:
         return store_sql.default_store_path()
     return Path(getattr(store_path, "path", store_path))
-
-
-def _connect(path: Path) -> sqlite3.Connection:
-    """A new connection (autocommit, WAL) with the table made; close it after use:
-    ``with closing(_connect(path)) as con``."""
-    con = store_sql.connect(path)
-    try:
-        con.executescript(_SCHEMA)
-    except BaseException:
-        con.close()
-        raise
-    return con
 
 
 def _now() -> str:
@@ -363,34 +317,22 @@ def place(
     when = _now()
     commune_code = None if pd.isna(v["commune_code"]) else str(v["commune_code"])
     commune = "" if pd.isna(v["commune"]) else str(v["commune"])
-    with closing(_connect(_path(store_path))) as con:
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            cur = con.execute(
-                "INSERT INTO placements (province_code, village_id, village, commune_code, "
-                "commune, lon, lat, who, placed_at, note, inside_commune, distance_m) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    province_code,
-                    village_id,
-                    str(v["village"]),
-                    commune_code,
-                    commune,
-                    x,
-                    y,
-                    who,
-                    when,
-                    note,
-                    int(inside),
-                    round(distance, 1),
-                ),
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            raise
-        placement_id = int(cur.lastrowid)
+    with store_sql.writing(_path(store_path)) as con:
+        placement_id = placements_sql.insert(
+            con,
+            province_code=province_code,
+            village_id=village_id,
+            village=str(v["village"]),
+            commune_code=commune_code,
+            commune=commune,
+            lon=x,
+            lat=y,
+            who=who,
+            when=when,
+            note=note,
+            inside_commune=inside,
+            distance_m=round(distance, 1),
+        )
     return Placement(
         placement_id,
         village_id,
@@ -450,31 +392,12 @@ def placements(
     path = _path(store_path)
     if not path.is_file():
         return _empty()
-    where, params = [], []
-    if province_code is not None:
-        where.append("province_code = ?")
-        params.append(str(province_code))
     if village_ids is not None:
-        ids = [str(i) for i in village_ids]
-        if not ids:
+        village_ids = [str(i) for i in village_ids]
+        if not village_ids:
             return _empty()
-        where.append(f"village_id IN ({', '.join('?' * len(ids))})")
-        params.extend(ids)
-    sql = (
-        "SELECT placement_id, province_code, village_id, village, commune_code, commune, lon, "
-        'lat, who, placed_at AS "when", note, inside_commune, distance_m FROM placements'
-    )
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    if not history:
-        sql += (
-            (" AND " if where else " WHERE ")
-            + "placement_id IN (SELECT MAX(placement_id) FROM placements GROUP BY province_code, "
-            "village_id)"
-        )
-    sql += " ORDER BY placement_id DESC"
-    with closing(_connect(path)) as con:
-        out = pd.read_sql_query(sql, con, params=params)
+    with store_sql.opened(path) as con:
+        out = placements_sql.select(con, province_code, village_ids, history=history)
     if not len(out):
         return _empty()
     out["inside_commune"] = out["inside_commune"].astype(bool)

@@ -241,8 +241,8 @@ def test_a_placed_declared_village_moves_in_the_declared_list_too(dienbien, tmp_
 def test_a_placed_village_moves_in_an_imported_unserved_list_and_on_the_map_page(
     dienbien, tmp_path, monkeypatch
 ):
+    from geo import workspace
     from tests.test_imports import _phu_luc_2_xlsx
-    from ui import app_imports
 
     path = tmp_path / "imports.sqlite"
     monkeypatch.setenv("COVERAGE_IMPORTS_DB", str(path))
@@ -263,8 +263,9 @@ def test_a_placed_village_moves_in_an_imported_unserved_list_and_on_the_map_page
     assert len(m) == len(hit)
     assert (m.geometry == shapely.Point(lon, lat)).all()
     assert (m["location_precision"] == "point").all()
-    # The map page's layers: register and list moved alike.
-    layers = app_imports.planner_layers("11")
+    # The map page's layers (the workspace assembles them for the app and the command line):
+    # register and list moved alike.
+    layers = workspace.committed_layers(path, "11", dienbien)
     for frame in (layers.unserved, layers.villages.villages):
         m = frame[frame["village_id"] == row["village_id"]]
         assert (m.geometry == shapely.Point(lon, lat)).all()

@@ -22,9 +22,6 @@ Placing a village records the planner's name given in the sidebar ("Người th�
 tên)", ``st.session_state[PLANNER_KEY]``); the page does not ask for it again. Every selectbox
 has its placeholder in the UI language ("Chọn…" / "Choose…").
 
-:func:`planner_layers` gives the map page the committed layers of a province (with the
-placements applied to the village register), or None when the store holds nothing for it.
-
 The store is :func:`geo.imports.default_store_path` (``$COVERAGE_IMPORTS_DB``). Strings from a
 file reach the page only through ``st.dataframe``/``st.data_editor`` (escaped by Streamlit) or
 through :func:`md` (HTML and Markdown escaped).
@@ -38,8 +35,6 @@ import hashlib
 import html
 import json
 import re
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import folium
@@ -64,9 +59,7 @@ __all__ = [
     "LABELS",
     "PLANNER_KEY",
     "md",
-    "planner_layers",
     "planner_name",
-    "planner_version",
     "render",
     "tr",
 ]
@@ -124,97 +117,6 @@ def md(text: object) -> str:
     '&lt;b&gt;Bản \\\\*Mới\\\\*&lt;/b&gt;'
     """
     return html.escape(_MD_SPECIAL.sub(r"\\\1", str(text)), quote=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# The planner's layers, for the map page
-# ---------------------------------------------------------------------------------------------
-
-
-def _store_version(path: Path, code: str) -> tuple | None:
-    """What identifies the store's content for a province; None when it holds nothing."""
-    if not path.is_file():
-        return None
-    version = []
-    with closing(sqlite3.connect(path, timeout=30)) as con:
-        for sql in (
-            "SELECT COUNT(*), COALESCE(MAX(import_id), 0) FROM imports WHERE province_code = ?",
-            "SELECT COUNT(*), COALESCE(MAX(placement_id), 0) FROM placements "
-            "WHERE province_code = ?",
-        ):
-            try:
-                version.extend(con.execute(sql, (code,)).fetchone())
-            except sqlite3.OperationalError:  # the table does not exist yet
-                version.extend((0, 0))
-    if version[0] == 0 and version[2] == 0:
-        return None
-    return tuple(int(v) for v in version)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _layers(path: str, code: str, version: tuple) -> imports.Layers | None:
-    store = imports.Store(path)
-    layers = imports.load_layers(store, code)
-    placed = layers.placed
-    if placed is not None:
-        # A placed village moves in the register and in the declared list alike (the plan's
-        # list is moved by imports.apply_layers, which applies ``layers.placed`` again).
-        register = layers.villages
-        if register is None:
-            from ui import app_common
-
-            register = app_common.load_province(code).register
-        moved = placements.apply_placements(register.villages, placed)
-        layers.villages = dataclasses.replace(register, villages=moved)
-        if layers.unserved is not None:
-            layers.unserved = placements.apply_placements(layers.unserved, placed)
-    empty = all(
-        getattr(layers, k) is None for k in ("sites", "fibre", "villages", "unserved", "coverage")
-    )
-    return None if empty else layers
-
-
-def planner_version(code: str) -> tuple | None:
-    """What identifies the store's content for a province (None when it holds nothing): put it
-    in the cache keys of whatever is computed from :func:`planner_layers`.
-
-    Parameters
-    ----------
-    code
-        A pre-2025 GSO province code.
-
-    Returns
-    -------
-    tuple or None
-        (imports, last import id, placements, last placement id) of the province.
-    """
-    return _store_version(imports.default_store_path(), code)
-
-
-def planner_layers(code: str) -> imports.Layers | None:
-    """The planner's committed layers of a province, or None when nothing is stored.
-
-    Parameters
-    ----------
-    code
-        A pre-2025 GSO province code ("11").
-
-    Returns
-    -------
-    geo.imports.Layers or None
-        From the store at :func:`geo.imports.default_store_path` (``$COVERAGE_IMPORTS_DB``):
-        ``sites`` and ``fibre`` for :func:`geo.pipeline.build` (``build_kwargs()``),
-        ``villages`` (the imported register, or the demo one, with the villages placed by hand
-        moved to their point: :func:`geo.placements.apply_placements`) and ``unserved`` (the
-        placed villages moved too) for :func:`geo.imports.apply_layers`, which also moves them
-        in the plan's declared list (``placed``). Cached until the store changes (a new import or
-        placement). The frames are shared: do not modify them.
-    """
-    path = imports.default_store_path()
-    version = _store_version(path, code)
-    if version is None:
-        return None
-    return _layers(str(path), code, version)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -911,7 +813,9 @@ def _choice_options(staged: imports.Staged, review: pd.DataFrame, lang: str, dat
         v = by_id.loc[vid]
         label = tr("choice_village", lang, name=v["village"], commune=v["commune"], id=vid)
         out[label] = ("village", vid)
-    communes = data.communes.drop_duplicates("commune_code").sort_values(["district", "commune"], key=vietnamese_sort_keys)
+    communes = data.communes.drop_duplicates("commune_code").sort_values(
+        ["district", "commune"], key=vietnamese_sort_keys
+    )
     for c in communes.itertuples(index=False):
         out[tr("choice_commune", lang, name=f"{c.commune} — {c.district}", code=c.commune_code)] = (
             "commune",
@@ -1016,12 +920,7 @@ def _review_table(state, staged: imports.Staged, lang, store, data) -> None:
 
 
 def _snapshot(store: imports.Store, code: str, kind: str) -> dict[str, tuple[int, str, bytes]]:
-    with closing(store.connect()) as con:
-        rows = con.execute(
-            "SELECT row_key, import_id, props, wkb FROM layer_rows WHERE province_code = ? AND "
-            "kind = ?",
-            (code, kind),
-        ).fetchall()
+    rows = store.stored_rows(code, kind)
     out = {}
     for key, import_id, props, wkb in rows:
         try:
@@ -1066,9 +965,7 @@ def _save_block(state, staged: imports.Staged, lang, store: imports.Store) -> No
     code = staged.province_code
     before = _snapshot(store, code, kind)
     try:
-        result = imports.commit(
-            staged, store, allow_partial=partial, account=account_ui.current()
-        )
+        result = imports.commit(staged, store, allow_partial=partial, account=account_ui.current())
     except CoverageError as exc:
         _error_block(exc, lang, tr("save_failed", lang))
         return
@@ -1297,7 +1194,13 @@ def _place_section(lang: str, code: str, data, store: imports.Store, scope) -> N
     ):
         try:
             got = placements.place(
-                store.path, vid, lon, lat, who, note, province=data,
+                store.path,
+                vid,
+                lon,
+                lat,
+                who,
+                note,
+                province=data,
                 account=account_ui.current(),
             )
         except (InputError, PermissionDeniedError) as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 
 import geopandas as gpd
 import pandas as pd
@@ -18,7 +17,7 @@ from geo.store import assignments as store
 from geo.store.assignments import STATUSES, Session
 
 
-def get(db: Session | sqlite3.Connection, village_id: str) -> dict | None:
+def get(db: Session | store.Connection, village_id: str) -> dict | None:
     """The current assignment of a village as a dict of :data:`FIELDS`, or None."""
     return store.get_row(store.conn_of(db), str(village_id))
 
@@ -34,7 +33,7 @@ def _frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def current(
-    db: Session | sqlite3.Connection,
+    db: Session | store.Connection,
     *,
     province_code: str | None = None,
     district_code: str | None = None,
@@ -79,7 +78,7 @@ def current(
 
 
 def history(
-    db: Session | sqlite3.Connection,
+    db: Session | store.Connection,
     village_id: str | None = None,
     *,
     province_code: str | None = None,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,7 +55,7 @@ class AccountSession(Session):
 
 
 def open_session(
-    db: str | Path | sqlite3.Connection | None, account: Account | str, *, client: str = ""
+    db: str | Path | store.Connection | None, account: Account | str, *, client: str = ""
 ) -> AccountSession:
     """Start a session of an account: record who is working, return the session.
 
@@ -91,7 +90,7 @@ def open_session(
             "Hãy nhập tên của bạn (1–100 ký tự) trước khi sửa phân công.",
             field="user",
         )
-    conn = db if isinstance(db, sqlite3.Connection) else store.connect(db)
+    conn = db if store.is_connection(db) else store.connect(db)
     session_id, started = store.insert_session(conn, name, note)
     return AccountSession(conn, name, session_id, started, acting)
 
@@ -173,7 +172,7 @@ def _diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | 
     return {k: before.get(k) for k in changed}, {k: after.get(k) for k in changed}
 
 
-def _stale(conn: sqlite3.Connection, village_id: str, expected: int, row: dict | None):
+def _stale(conn: store.Connection, village_id: str, expected: int, row: dict | None):
     """The :class:`StaleWriteError` of a write based on version ``expected``: who changed the
     village and when (Vietnam time), and its assignment now."""
     last = store.last_change(conn, village_id)

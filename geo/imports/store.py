@@ -69,6 +69,12 @@ class Store:
         with store_sql.opened(self.path) as con:
             return len(store_sql.layer_rows(con, province_code, kind))
 
+    def stored_rows(self, province_code: str, kind: str) -> list[tuple]:
+        """Every row stored for a kind in a province, of every import (removed ones too):
+        ``(row_key, import_id, props, wkb)``; to tell what a commit changed."""
+        with store_sql.opened(self.path) as con:
+            return store_sql.stored_rows(con, province_code, kind)
+
     def version(self, province_code: str) -> tuple[int, ...]:
         """What identifies the store's content for a province (for cache keys)."""
         with store_sql.opened(self.path) as con:

@@ -61,6 +61,7 @@ from geo.store.sqlite import (
 
 __all__ = [
     "APPLICATION_ID",
+    "Connection",
     "BUSY_TIMEOUT_S",
     "DB_ENV",
     "FIELDS",
@@ -78,11 +79,22 @@ __all__ = [
     "connect",
     "default_path",
     "inspect",
+    "is_connection",
     "restore",
     "transaction",
     "verify",
     "verify_backup",
 ]
+
+Connection = sqlite3.Connection
+"""A connection to the register (what :func:`connect` gives), for type hints outside
+:mod:`geo.store`, which never import ``sqlite3``."""
+
+
+def is_connection(db: object) -> bool:
+    """True when ``db`` is an open register connection (not a path or a session)."""
+    return isinstance(db, sqlite3.Connection)
+
 
 WHAT_EN = "the assignment register"
 WHAT_VI = "sổ phân công"

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import CoverageError, InputError
+from geo.store import placements as placements_sql
 from geo.vocab import ImportMode, LayerKind
 
 __all__ = [
@@ -49,8 +50,10 @@ log = logging.getLogger(__name__)
 ENV_STORE = "COVERAGE_IMPORTS_DB"
 #: ``PRAGMA application_id`` of an import store ("VNCI").
 APPLICATION_ID = 0x564E4349
-#: The schema this code writes; 1 was the first store (no application id, one row per key).
-SCHEMA_VERSION = 2
+#: The schema this code writes; 1 was the first store (no application id, one row per key); 3
+#: adds the ``placements`` table (:mod:`geo.store.placements`) to the schema, where 2 made it on
+#: first use.
+SCHEMA_VERSION = 3
 #: Seconds a connection waits for another writer before the store is reported busy.
 BUSY_TIMEOUT_S = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -121,6 +124,7 @@ CREATE TABLE IF NOT EXISTS column_mappings (
     updated TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     PRIMARY KEY (signature, kind)
 );
+{placements_sql.SCHEMA.strip()}
 PRAGMA application_id = {APPLICATION_ID};
 PRAGMA user_version = {SCHEMA_VERSION};
 """
@@ -140,6 +144,12 @@ INSERT INTO layer_rows (import_id, row_key, province_code, kind, operator, props
     FROM layer_rows_v1;
 DROP TABLE layer_rows_v1;
 DROP TABLE imports_v1;
+"""
+
+#: From version 2 to 3: the placements table, which version 2 made on first use.
+_MIGRATE_2_3 = f"""
+{placements_sql.SCHEMA.strip()}
+PRAGMA user_version = {SCHEMA_VERSION};
 """
 
 
@@ -331,7 +341,8 @@ def writing(path: Path) -> Iterator[sqlite3.Connection]:
 
 
 def _migrate(con: sqlite3.Connection, version: int) -> None:
-    """Create the schema (version 0) or migrate a version-1 store, in one transaction."""
+    """Create the schema (version 0) or migrate a store of version 1 or 2, in one
+    transaction."""
     con.execute("BEGIN IMMEDIATE")
     try:
         # Another process may have done it while this one waited for the lock.
@@ -339,7 +350,12 @@ def _migrate(con: sqlite3.Connection, version: int) -> None:
             has_imports = con.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'imports'"
             ).fetchone()
-            script = _MIGRATE_1_2 if version == 1 and has_imports else _SCHEMA
+            if version == 1 and has_imports:
+                script = _MIGRATE_1_2  # it ends with the whole current schema
+            elif version == 2:
+                script = _MIGRATE_2_3
+            else:
+                script = _SCHEMA
             for statement in _statements(script):
                 con.execute(statement)
         con.execute("COMMIT")
@@ -347,8 +363,8 @@ def _migrate(con: sqlite3.Connection, version: int) -> None:
         if con.in_transaction:
             con.execute("ROLLBACK")
         raise
-    if version == 1:
-        log.info("import store migrated from schema 1 to %d", SCHEMA_VERSION)
+    if version in (1, 2):
+        log.info("import store migrated from schema %d to %d", version, SCHEMA_VERSION)
 
 
 def _statements(script: str) -> list[str]:
@@ -484,15 +500,23 @@ def version(con: sqlite3.Connection, province_code: str) -> tuple[int, ...]:
         "WHERE province_code = ?",
         (province_code,),
     ).fetchone()
-    try:
-        p = con.execute(
-            "SELECT COUNT(*), COALESCE(MAX(placement_id), 0) FROM placements "
-            "WHERE province_code = ?",
-            (province_code,),
-        ).fetchone()
-    except sqlite3.OperationalError:  # no placement yet: the table is made on first use
-        p = (0, 0)
+    p = con.execute(
+        "SELECT COUNT(*), COALESCE(MAX(placement_id), 0) FROM placements WHERE province_code = ?",
+        (province_code,),
+    ).fetchone()
     return tuple(int(v) for v in (*a, *p))
+
+
+def stored_rows(
+    con: sqlite3.Connection, province_code: str, kind: str
+) -> list[tuple[str, int, str, bytes | None]]:
+    """Every row stored for a kind in a province, of every import (removed ones too):
+    ``(row_key, import_id, props, wkb)``."""
+    return con.execute(
+        "SELECT row_key, import_id, props, wkb FROM layer_rows WHERE province_code = ? AND "
+        "kind = ?",
+        (province_code, kind),
+    ).fetchall()
 
 
 def layer_rows(con: sqlite3.Connection, province_code: str, kind: str) -> pd.DataFrame:

@@ -293,3 +293,34 @@ def test_placements_close_every_connection(dienbien, db, monkeypatch):
     for con in opened:
         with pytest.raises(sqlite3.ProgrammingError, match="closed"):
             con.execute("SELECT 1")
+
+
+@pytest.mark.parametrize("with_table", [True, False])
+def test_a_store_of_schema_2_is_migrated_and_keeps_its_placements(dienbien, db, with_table):
+    """Schema 2 made the placements table on first use; schema 3 has it in the store's schema
+    (geo.store.placements): a v2 file, with or without the table, opens as v3, rows kept."""
+    import sqlite3
+    from contextlib import closing
+
+    from geo.store import imports as store_sql
+
+    row, poly = _commune_village(dienbien)
+    lon, lat = _inside(poly)
+    if with_table:
+        placements.place(db, row["village_id"], lon, lat, "An", province=dienbien)
+    else:
+        imports.Store(db)
+    with closing(sqlite3.connect(db)) as con:
+        if not with_table:
+            con.execute("DROP TABLE placements")
+        con.execute("PRAGMA user_version = 2")
+        con.commit()
+    got = placements.placements(db, "11")
+    assert len(got) == (1 if with_table else 0)
+    store = imports.Store(db)
+    assert store.version("11")[-2:] == ((1, 1) if with_table else (0, 0))
+    with closing(sqlite3.connect(db)) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == store_sql.SCHEMA_VERSION == 3
+        assert con.execute("SELECT name FROM sqlite_master WHERE name = 'placements'").fetchone()
+    placements.place(db, row["village_id"], lon, lat, "Bình", province=dienbien)
+    assert placements.placements(db, "11")["who"].tolist() == ["Bình"]

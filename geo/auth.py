@@ -11,10 +11,13 @@ role                        may
 ==========================  ==============================================================
 admin                       everything, in every province: accounts, backup, restore
 province_planner            imports, placements, assignments, statuses, undo, progress and
-                            reads in its province only (not accounts, backup, restore)
-district_viewer             read its district only; no write
+                            reads in its province only (not accounts, backup, restore);
+                            raise a challenge of a village's coverage status, set the
+                            operator's deadline, decide (upheld / rejected)
+district_viewer             read its district only; raise a challenge in it; no other write
 operator                    read the villages assigned to it; report progress
-                            (under construction, on air, with a date and evidence) on them
+                            (under construction, on air, with a date and evidence) on them;
+                            answer (accept / rebut) the challenges of its own coverage
 ==========================  ==============================================================
 
 Sign-in (:func:`sign_in`) checks an argon2 hash kept in the account store
@@ -32,7 +35,6 @@ import functools
 import hashlib
 import re
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -73,14 +75,6 @@ class Role(StrEnum):
         return enum_label(self, lang)
 
 
-_ROLE_LABELS = {
-    Role.ADMIN: ("Quản trị", "Admin"),
-    Role.PROVINCE_PLANNER: ("Cán bộ tỉnh", "Province planner"),
-    Role.DISTRICT_VIEWER: ("Cán bộ huyện/xã (xem)", "District viewer"),
-    Role.OPERATOR: ("Doanh nghiệp", "Operator"),
-}
-
-
 class Action(StrEnum):
     """Every write the tool has, and reading."""
 
@@ -96,6 +90,10 @@ class Action(StrEnum):
     BACKUP = "backup"
     RESTORE = "restore"
     MANAGE_ACCOUNTS = "manage_accounts"
+    RAISE_CHALLENGE = "raise_challenge"
+    ANSWER_CHALLENGE = "answer_challenge"
+    DECIDE_CHALLENGE = "decide_challenge"
+    SET_CHALLENGE_DEADLINE = "set_challenge_deadline"
     READ = "read"
 
     def label(self, lang: str = "vi") -> str:
@@ -103,26 +101,17 @@ class Action(StrEnum):
         return enum_label(self, lang)
 
 
-_ACTION_LABELS = {
-    Action.IMPORT_COMMIT: ("lưu lớp dữ liệu nhập", "commit an import"),
-    Action.IMPORT_REMOVE: ("xóa lớp dữ liệu đã nhập", "remove an imported layer"),
-    Action.PLACE_VILLAGE: ("định vị thôn", "place a village"),
-    Action.ASSIGN: ("phân công thôn", "assign a village"),
-    Action.ASSIGN_MANY: ("nhập danh sách phân công", "import an assignment list"),
-    Action.EDIT: ("sửa phân công", "edit an assignment"),
-    Action.SET_STATUS: ("đổi trạng thái phân công", "change an assignment's status"),
-    Action.UNDO: ("hoàn tác thay đổi", "undo a change"),
-    Action.REPORT_PROGRESS: ("báo cáo tiến độ", "report progress"),
-    Action.BACKUP: ("sao lưu", "make a backup"),
-    Action.RESTORE: ("khôi phục bản sao lưu", "restore a backup"),
-    Action.MANAGE_ACCOUNTS: ("quản lý tài khoản", "manage accounts"),
-    Action.READ: ("xem dữ liệu", "read data"),
-}
-
 ADMIN_ONLY = frozenset({Action.BACKUP, Action.RESTORE, Action.MANAGE_ACCOUNTS})
 """Actions only an admin may take (the demo account may back up and restore too)."""
-PROVINCE_WRITES = frozenset(Action) - ADMIN_ONLY - {Action.READ}
+OPERATOR_ONLY = frozenset({Action.ANSWER_CHALLENGE})
+"""Writes only the operator concerned takes (and an admin, or the demo, on its behalf): the
+answer to a challenge of its coverage is the operator's, never the province's."""
+PROVINCE_WRITES = frozenset(Action) - ADMIN_ONLY - OPERATOR_ONLY - {Action.READ}
 """Writes a province planner may take in its province."""
+DISTRICT_ACTIONS = frozenset({Action.READ, Action.RAISE_CHALLENGE})
+"""What a district viewer may do in its district: read, and challenge a village's status."""
+OPERATOR_ACTIONS = frozenset({Action.READ, Action.REPORT_PROGRESS, Action.ANSWER_CHALLENGE})
+"""What an operator may do on its own villages and challenges."""
 
 
 @dataclass(frozen=True)
@@ -428,28 +417,39 @@ def authorize(
     if account.demo:
         return
     if account.role is Role.PROVINCE_PLANNER:
-        _check_scope(account, action, "province_code", account.province_code, province_code)
-        return
-    if account.role is Role.DISTRICT_VIEWER:
-        if action is not Action.READ:
+        if action in OPERATOR_ONLY:
             raise _deny(
                 account,
                 action,
-                "vai trò Cán bộ huyện/xã (xem) chỉ được xem. Hãy nhờ Cán bộ tỉnh.",
-                "a district viewer may only read. Ask the province planner.",
+                "chỉ doanh nghiệp bị phản ánh được giải trình; Cán bộ tỉnh kết luận sau khi "
+                "doanh nghiệp giải trình hoặc khi quá hạn.",
+                "only the operator concerned answers; the province planner decides after the "
+                "answer or once the deadline has passed.",
+            )
+        _check_scope(account, action, "province_code", account.province_code, province_code)
+        return
+    if account.role is Role.DISTRICT_VIEWER:
+        if action not in DISTRICT_ACTIONS:
+            raise _deny(
+                account,
+                action,
+                "vai trò Cán bộ huyện/xã (xem) chỉ được xem và phản ánh sai lệch tình trạng phủ "
+                "sóng trong huyện mình. Hãy nhờ Cán bộ tỉnh.",
+                "a district viewer may only read and challenge a coverage status in its "
+                "district. Ask the province planner.",
             )
         _check_scope(account, action, "province_code", account.province_code, province_code)
         _check_scope(account, action, "district_code", account.district_code, district_code)
         return
     # operator
-    if action not in (Action.READ, Action.REPORT_PROGRESS):
+    if action not in OPERATOR_ACTIONS:
         raise _deny(
             account,
             action,
-            "doanh nghiệp chỉ được xem thôn được phân công và báo cáo tiến độ. Hãy nhờ Cán bộ "
-            "tỉnh.",
-            "an operator may only read its assigned villages and report progress. Ask the "
-            "province planner.",
+            "doanh nghiệp chỉ được xem thôn được phân công, báo cáo tiến độ và giải trình phản "
+            "ánh về mình. Hãy nhờ Cán bộ tỉnh.",
+            "an operator may only read its assigned villages, report progress and answer the "
+            "challenges of its own coverage. Ask the province planner.",
         )
     _check_scope(account, action, "operator", account.operator, operator)
     if account.province_code is not None and province_code is not None:
@@ -590,13 +590,13 @@ def _from_row(row: store_mod.AccountRow) -> Account:
     )
 
 
-def accounts_exist(store: sqlite3.Connection) -> bool:
+def accounts_exist(store: store_mod.Connection) -> bool:
     """Whether any account exists; when not, the app runs as :func:`demo_account`."""
     return store_mod.count_accounts(store) > 0
 
 
 def _insert(
-    store: sqlite3.Connection,
+    store: store_mod.Connection,
     account: Account,
     password: str,
     by: str,
@@ -632,7 +632,7 @@ def _insert(
 
 
 def add_account(
-    store: sqlite3.Connection,
+    store: store_mod.Connection,
     actor: Account,
     account: Account,
     password: str,
@@ -650,7 +650,7 @@ def add_account(
 
 
 def create_first_admin(
-    store: sqlite3.Connection, name: str, password: str, *, now: dt.datetime | None = None
+    store: store_mod.Connection, name: str, password: str, *, now: dt.datetime | None = None
 ) -> Account:
     """Create the first admin, only while no account exists (the demo's offer).
 
@@ -662,7 +662,7 @@ def create_first_admin(
     return _insert(store, make_account(name, Role.ADMIN), password, DEMO_NAME, True, now)
 
 
-def list_accounts(store: sqlite3.Connection, actor: Account) -> list[Account]:
+def list_accounts(store: store_mod.Connection, actor: Account) -> list[Account]:
     """Every account (without hashes); admin only."""
     authorize(actor, Action.MANAGE_ACCOUNTS)
     return [_from_row(r) for r in store_mod.list_accounts(store)]
@@ -676,7 +676,7 @@ def _not_found(name: str) -> AccountNotFoundError:
 
 
 def set_disabled(
-    store: sqlite3.Connection,
+    store: store_mod.Connection,
     actor: Account,
     name: str,
     disabled: bool,
@@ -700,7 +700,7 @@ def set_disabled(
 
 
 def set_password(
-    store: sqlite3.Connection,
+    store: store_mod.Connection,
     actor: Account,
     name: str,
     password: str,
@@ -750,7 +750,7 @@ def _locked(until: int) -> TooManyAttemptsError:
 
 
 def sign_in(
-    store: sqlite3.Connection,
+    store: store_mod.Connection,
     name: str,
     password: str,
     *,
@@ -831,7 +831,7 @@ def sign_in(
 
 
 def account_for_token(
-    store: sqlite3.Connection, token: str, *, now: dt.datetime | None = None
+    store: store_mod.Connection, token: str, *, now: dt.datetime | None = None
 ) -> Account:
     """The account signed in with ``token``; pushes the session's idle expiry.
 
@@ -865,6 +865,6 @@ def account_for_token(
     return _from_row(row)
 
 
-def sign_out(store: sqlite3.Connection, token: str) -> None:
+def sign_out(store: store_mod.Connection, token: str) -> None:
     """End the session of ``token`` (nothing happens when it is unknown)."""
     store_mod.delete_session(store, _token_hash(token or ""))

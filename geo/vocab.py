@@ -11,6 +11,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "ChallengeAnswer",
+    "ChallengeClaim",
+    "ChallengeDecision",
+    "ChallengeState",
+    "ChallengeStep",
     "Evidence",
     "GapClass",
     "ImportMode",
@@ -115,3 +120,46 @@ class Evidence(StrEnum):
     def rank(self) -> int:
         """0 for the strongest (measured) to 3 for the weakest (radius)."""
         return list(type(self)).index(self)
+
+
+class ChallengeClaim(StrEnum):
+    """What a challenge says a village's coverage status by one operator really is (glossary:
+    phản ánh sai lệch): the model says covered and it is not, or the reverse."""
+
+    NOT_COVERED = "not_covered"
+    COVERED = "covered"
+
+
+class ChallengeState(StrEnum):
+    """Where a challenge stands: waiting for the operator's answer, answered (accepted or
+    rebutted) and waiting for the province's decision, or decided (closed)."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    REBUTTED = "rebutted"
+    DECIDED = "decided"
+
+
+class ChallengeAnswer(StrEnum):
+    """The operator's answer to a challenge (giải trình): it accepts it, or rebuts it with its
+    own evidence."""
+
+    ACCEPT = "accept"
+    REBUT = "rebut"
+
+
+class ChallengeDecision(StrEnum):
+    """The province's decision (kết luận): the challenge is upheld (the claimed status stands)
+    or rejected (the status shown stays)."""
+
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
+class ChallengeStep(StrEnum):
+    """A dated, attributed step of a challenge's history, in the order they happen."""
+
+    RAISE = "raise"
+    DEADLINE = "deadline"
+    ANSWER = "answer"
+    DECIDE = "decide"

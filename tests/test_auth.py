@@ -58,6 +58,10 @@ report_progress   YYYY   YNYY     NNNN    YYYN      YYYY
 backup            YYYY   NNNN     NNNN    NNNN      YYYY
 restore           YYYY   NNNN     NNNN    NNNN      YYYY
 manage_accounts   YYYY   NNNN     NNNN    NNNN      NNNN
+raise_challenge   YYYY   YNYY     YNNY    NNNN      YYYY
+answer_challenge  YYYY   NNNN     NNNN    YYYN      YYYY
+decide_challenge  YYYY   YNYY     NNNN    NNNN      YYYY
+set_challenge_deadline YYYY YNYY  NNNN    NNNN      YYYY
 read              YYYY   YNYY     YNNY    YYYN      YYYY
 """
 
@@ -151,6 +155,31 @@ def test_refusal_names_the_account_the_action_and_the_other_operator_in_both_lan
     assert "Tài khoản 'viettel_db' (doanh nghiệp Viettel) không được báo cáo tiến độ" in vi
     assert "thôn do VNPT phụ trách" in vi
     assert "'viettel_db'" in en and "VNPT" in en and "report progress" in en
+
+
+def test_a_planner_may_not_answer_a_challenge_for_the_operator_and_is_told_who_does():
+    with pytest.raises(PermissionDeniedError) as info:
+        auth.authorize(
+            ACCOUNTS["planner"], Action.ANSWER_CHALLENGE, province_code="11", operator="Viettel"
+        )
+    assert "chỉ doanh nghiệp bị phản ánh được giải trình" in info.value.message("vi")
+    assert "only the operator concerned answers" in info.value.message("en")
+
+
+def test_auth_imports_no_sqlite3_and_keeps_no_labels_of_its_own():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(auth))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module)])
+    }
+    assert "sqlite3" not in imported
+    assert not hasattr(auth, "_ROLE_LABELS") and not hasattr(auth, "_ACTION_LABELS")
+    assert Action.RAISE_CHALLENGE.label("vi") == "phản ánh sai lệch tình trạng phủ sóng"
 
 
 def test_progress_report_needs_a_past_date_and_evidence():

@@ -45,6 +45,7 @@ __all__ = [
     "DB_ENV",
     "SCHEMA_VERSION",
     "AccountRow",
+    "Connection",
     "DatabaseBusyError",
     "DatabaseFileError",
     "SessionRow",
@@ -66,6 +67,10 @@ __all__ = [
     "set_password_hash",
     "touch_session",
 ]
+
+Connection = sqlite3.Connection
+"""A connection to the account store, as :func:`connect` gives it (for type hints outside
+:mod:`geo.store`, which never import ``sqlite3``)."""
 
 DB_ENV = "COVERAGE_ACCOUNTS_DB"
 """Environment variable naming the account store's file."""

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from geo import cells, workspace
 from geo.cli import actuals as actuals_cli
+from geo.cli import snapshots as snapshots_cli
 from geo.errors import InputError
 from geo.vocab import UnitSystem
 
@@ -66,6 +67,7 @@ def add_parsers(sub) -> None:
     i.add_argument("--format", choices=("json", "csv", "xlsx"), default="json")
     i.add_argument("--output", default=None, help="file to write (required for xlsx)")
     actuals_cli.add_indicator_arguments(i)
+    snapshots_cli.add_snapshot_arguments(i)
 
     m = sub.add_parser("map", help="the map of a province: HTML, or a printable PDF or PNG")
     _scope_arguments(m)
@@ -151,8 +153,9 @@ def run_indicators(args) -> int:
             field="--output",
         )
     actuals_cli.plan_scope(args)
-    scope, settings, _, model = _model(args)
+    scope, settings, stores, model = _model(args)
     result = workspace.indicators_for(model, scope, settings)
+    snapshots_cli.save_if_asked(args, scope, settings, stores, model, result)
     if args.format == "xlsx":
         from layers import tables
 

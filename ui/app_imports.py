@@ -190,7 +190,7 @@ def _problem_table(problems: list[Problem], lang: str) -> None:
         }
     )
     frame = frame.dropna(axis=1, how="all")
-    st.dataframe(frame, hide_index=True, use_container_width=True)
+    st.dataframe(frame, hide_index=True, width="stretch")
 
 
 def _field_label(f: str, lang: str) -> str:
@@ -591,7 +591,7 @@ def _preview(sheet: dict | None, lang: str) -> None:
         with st.expander(tr("preview", lang)):
             frame = pd.DataFrame(preview).copy()
             frame.columns = [str(c) for c in frame.columns]
-            st.dataframe(frame.astype("string"), use_container_width=True)
+            st.dataframe(frame.astype("string"), width="stretch")
 
 
 def _abandon_button(state: dict, lang: str) -> None:
@@ -683,7 +683,7 @@ def _rows_table(staged: imports.Staged, lang: str) -> None:
     )
     table = table.loc[:, table.replace("", pd.NA).notna().any()]
     with st.expander(tr("all_rows", lang, n=len(r))):
-        st.dataframe(table, hide_index=True, use_container_width=True)
+        st.dataframe(table, hide_index=True, width="stretch")
 
 
 def _mapping_form(
@@ -888,7 +888,7 @@ def _review_table(state, staged: imports.Staged, lang, store, data) -> None:
         column_config={k: v for k, v in config.items() if k in table.columns},
         disabled=[c for c in table.columns if c != "choice"],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         key=f"{_STATE}_review_{version}",
     )
     if not st.button(tr("review_apply", lang), key=f"{_STATE}_apply_{version}"):
@@ -1034,7 +1034,7 @@ def _history_section(lang: str, code: str, store: imports.Store) -> None:
                 }
             ),
             hide_index=True,
-            use_container_width=True,
+            width="stretch",
         )
     _placements_table(lang, code, store)
     st.caption(tr("store_path", lang, path=md(store.path)))
@@ -1061,7 +1061,7 @@ def _placements_table(lang: str, code: str, store: imports.Store) -> None:
             }
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
 
 

@@ -130,7 +130,7 @@ if declared_cov is not None and len(declared_cov):
     ):
         names = model.status["village"].astype(str)
         shown = cmp.assign(village=cmp["village"].map(names))
-        st.dataframe(shown, hide_index=True, use_container_width=True)
+        st.dataframe(shown, hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------------------------------------
 # Indicators

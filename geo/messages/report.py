@@ -82,7 +82,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "2. Plan against actual over the years",
     },
     "report.h_summary": {
-        "vi": "3. Tổng hợp theo {unit}",
+        "vi": "3. Kết quả theo từng {unit}",
         "en": "3. Summary by {unit}",
     },
     "report.h_follow_up": {

@@ -178,7 +178,7 @@ LABELS: dict[str, dict[str, str]] = {
     "report.make": {"vi": "Lập báo cáo", "en": "Make the report"},
     "report.units_2025_note": {
         "vi": "Bảng Phụ lục 1 theo đơn vị hành chính trước 01/07/2025 (địa bàn của kế hoạch); "
-        "phần tổng hợp theo xã mới.",
+        "phần kết quả theo từng xã mới.",
         "en": "Appendix 1 is in the units before 01/07/2025 (the plan's area); the summary is "
         "by new commune.",
     },

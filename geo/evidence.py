@@ -416,3 +416,21 @@ def apply_model(model, points: pd.DataFrame | None = None, rules=None) -> None:
         "min_count": rules.min_count,
         "min_share": rules.min_share,
     }
+
+
+def export_columns(layer: pd.DataFrame, status: pd.DataFrame) -> pd.DataFrame:
+    """A village layer with the evidence its statuses rest on: ``evidence`` and
+    ``evidence_<operator>`` from ``status`` (by ``village_id``), before ``geometry``.
+
+    A layer without ``village_id``, or a status without ``evidence``, is returned unchanged.
+    """
+    if "village_id" not in layer or "evidence" not in status:
+        return layer
+    cols = ["evidence", *(evidence_column(op) for op in OPERATORS if evidence_column(op) in status)]
+    table = status.drop_duplicates("village_id").set_index("village_id")[cols]
+    out = layer.copy()
+    for col in cols:
+        out[col] = out["village_id"].map(table[col]).to_numpy()
+    if "geometry" in out:
+        out = out[[c for c in out.columns if c != "geometry"] + ["geometry"]]
+    return out

@@ -30,7 +30,17 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo import coverage, imports, indicators, pipeline, province, units, units2025
+from geo import (
+    coverage,
+    evidence,
+    imports,
+    indicators,
+    measurements,
+    pipeline,
+    province,
+    units,
+    units2025,
+)
 from geo import placements as placements_mod
 from geo.errors import InputError, UnitNotFoundError
 from geo.vocab import UnitSystem
@@ -73,11 +83,14 @@ class Settings:
         Coverage radius in metres per technology, as sorted (technology, metres) pairs.
     sharing_distance_m
         Records of different operators within this distance form one physical site.
+    measured
+        How measurements become a village's status (distance, minimum count, thresholds).
     """
 
     year: int | None = None
     radii: tuple[tuple[str, float], ...] = tuple(sorted(coverage.DEFAULT_RADII_M.items()))
     sharing_distance_m: float = 30.0
+    measured: measurements.Rules = measurements.Rules()
 
     @classmethod
     def make(cls, year=None, radii=None, sharing_distance_m: float = 30.0) -> Settings:
@@ -143,15 +156,18 @@ class Stores:
 
     imports: Path | None = None
     assignments: Path | None = None
+    measurements: Path | None = None
 
     @classmethod
-    def default(cls, imports_path=None, assignments_path=None) -> Stores:
+    def default(cls, imports_path=None, assignments_path=None, measurements_path=None) -> Stores:
         """The given paths, else the environment's, else the user's data folder."""
         from geo import assignments
+        from geo.store import measurements as measurement_store
 
         return cls(
             Path(imports_path) if imports_path else imports.default_store_path(),
             Path(assignments_path) if assignments_path else assignments.default_path(),
+            Path(measurements_path) if measurements_path else measurement_store.default_path(),
         )
 
 
@@ -427,6 +443,8 @@ def build(
     )
     if any(lay is not None and lay.villages is not None for lay in layers):
         model.sources["villages"] = {"synthetic": False, "source": "planner"}
+    points = measurements.load_points(stores.measurements, scope.codes)
+    evidence.apply_model(model, points, settings.measured)  # the status rests on the strongest
     log.info("built %s (%s): sites %s, fibre %s", scope.place, scope.units,
              site_info["source"], fibre_info["source"])
     return model
@@ -453,8 +471,10 @@ def indicators_for(model: pipeline.Model, scope: Scope, settings: Settings) -> d
 def layer_for(model: pipeline.Model, scope: Scope, name: str) -> gpd.GeoDataFrame:
     """A layer of the model in its export schema, in the scope's unit system."""
     if scope.units == UnitSystem.U2025:
-        return units2025.layer_2025(model, name)
-    return pipeline.layer(model, name)
+        out = units2025.layer_2025(model, name)
+    else:
+        out = pipeline.layer(model, name)
+    return evidence.export_columns(out, model.status) if name == "villages" else out
 
 
 def scoped_status(model: pipeline.Model, scope: Scope) -> gpd.GeoDataFrame:

@@ -51,6 +51,8 @@ from layers import phu_luc_1
 
 __all__ = [
     "DEFINITIONS_VI",
+    "SUMMARY_COUNTS",
+    "area_summary",
     "assignment_facts",
     "assignments_table",
     "by_district_table",
@@ -70,6 +72,7 @@ __all__ = [
     "overdue_table",
     "progress_long",
     "register_disagreements",
+    "summary_counts",
     "target_year_source_text",
     "unserved_table",
     "why_text",
@@ -1271,3 +1274,100 @@ def assignment_facts(
     facts.append((t("updated_by", lang), str(current.get("updated_by") or "")))
     facts.append((t("version", lang), str(current.get("version") or "")))
     return facts
+
+
+# ---------------------------------------------------------------------------------------------
+# Summary per district (per new commune in the 2025 units)
+# ---------------------------------------------------------------------------------------------
+
+#: The counted columns of :func:`summary_counts`, in order.
+SUMMARY_COUNTS = ("villages", "covered", "total_not_spots", "partial_not_spots", "fibre")
+
+
+def summary_counts(status: pd.DataFrame, by: str = "district") -> pd.DataFrame:
+    """Villages, covered, total and partial not-spots, fibre and per-operator coverage per
+    area.
+
+    Parameters
+    ----------
+    status
+        ``Model.status`` (or the 2025 context's): ``mobile_broadband``, ``gap_class``,
+        ``fibre`` and one bool column per operator.
+    by
+        The area's name column: ``"district"`` or ``"commune_2025"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by area name (Vietnamese alphabetical order), ints: :data:`SUMMARY_COUNTS`
+        then one column per operator present in ``status``. ``covered`` counts villages with
+        mobile broadband, ``total_not_spots`` those of gap class ``none``,
+        ``partial_not_spots`` those of ``partial``.
+    """
+    ops = [op for op in OPERATORS if op in status.columns]
+    flags = pd.DataFrame(
+        {
+            "villages": np.ones(len(status), dtype=int),
+            "covered": status["mobile_broadband"].fillna(False).astype(bool).to_numpy()
+            if "mobile_broadband" in status else np.zeros(len(status), dtype=bool),
+            "total_not_spots": status["gap_class"].eq("none").to_numpy(),
+            "partial_not_spots": status["gap_class"].eq("partial").to_numpy(),
+            "fibre": status["fibre"].fillna(False).astype(bool).to_numpy()
+            if "fibre" in status else np.zeros(len(status), dtype=bool),
+            **{op: status[op].fillna(False).astype(bool).to_numpy() for op in ops},
+        },
+        index=status.index,
+    ).astype(int)
+    area = status[by].fillna("").astype(str)
+    out = flags.groupby(area.to_numpy(), sort=False).sum()
+    order = vietnamese_sort_keys(pd.Series(out.index, index=out.index))
+    return out.loc[order.sort_values(kind="stable").index].rename_axis(by)
+
+
+def area_summary(
+    status: pd.DataFrame,
+    lang: str = "vi",
+    *,
+    units: str = "pre2025",
+    has_sites: bool = True,
+) -> pd.DataFrame:
+    """The summary table per district (per new commune in the 2025 units), for the screen.
+
+    Parameters
+    ----------
+    status
+        The villages shown (the scope's, filtered): ``Model.status`` or, in the 2025 units,
+        :func:`geo.units2025.context`'s ``status`` (``commune_2025``).
+    lang
+        ``"vi"`` or ``"en"``.
+    units
+        ``"pre2025"`` (per district) or ``"2025"`` (per new commune).
+    has_sites
+        Whether the model has sites; without them coverage columns are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Catalog labels as headers (``map.summary.*``); numbers as text in the language's
+        format ("1.234"; the share "97,3 %"); a last row "Tổng cộng" / "Total".
+    """
+    check_lang(lang)
+    by = "commune_2025" if units == "2025" else "district"
+    counts = summary_counts(status, by)
+    counts.loc[t("map.summary.total", lang)] = counts.sum()
+    ops = [op for op in OPERATORS if op in counts.columns]
+    if not has_sites:
+        counts = counts.drop(columns=["covered", "total_not_spots", "partial_not_spots", *ops])
+        ops = []
+    out = pd.DataFrame({t(f"map.summary.{by}", lang): counts.index.astype(str)})
+    for col in counts.columns:
+        if col in ops:
+            label = t("map.summary.operator", lang, operator=OPERATOR_DISPLAY.get(col, col))
+        else:
+            label = t(f"map.summary.{col}", lang)
+        out[label] = [fmt_number(v, lang) for v in counts[col].to_numpy()]
+        if col == "covered":
+            share = counts["covered"] / counts["villages"].where(counts["villages"] > 0)
+            out[t("map.summary.covered_share", lang)] = [
+                fmt_percent(v, lang) for v in share.to_numpy()]
+    return _no_missing(out)

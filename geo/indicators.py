@@ -17,7 +17,7 @@ import math
 
 import pandas as pd
 
-from geo import names, plans
+from geo import evidence, names, plans
 from geo import sites as sites_mod
 from geo.errors import AmbiguousUnitError, UnitNotFoundError
 from geo.pipeline import Model
@@ -36,6 +36,8 @@ DEFINITIONS = {
     "site_sharing_rate": sites_mod.SITE_SHARING_DEFINITION["en"],
     "total_not_spots": "villages no operator covers with 3G/4G/5G",
     "partial_not_spots": "villages covered by some but not all operators that have sites",
+    "evidence_counts": "villages whose mobile-broadband status rests on each kind of evidence "
+    "(measured > operator-declared > terrain model > radius model; the strongest available)",
 }
 
 
@@ -169,6 +171,7 @@ def compute(
         "unserved_by_operator": unserved_by_operator,
         "villages_operator_share": {op: _share(int(status[op].sum()), n) for op in ops_present},
         "villages_located_by_commune": int((status["location_precision"] == "commune").sum()),
+        "evidence_counts": {k: int(v) for k, v in evidence.evidence_counts(status).items()},
         "declared_vs_modelled": dvm,
         "coverage_radii_m": model.radii,
         "sources": model.sources,

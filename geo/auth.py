@@ -668,6 +668,22 @@ def list_accounts(store: store_mod.Connection, actor: Account) -> list[Account]:
     return [_from_row(r) for r in store_mod.list_accounts(store)]
 
 
+def account_named(store: store_mod.Connection, name: str) -> Account:
+    """The stored account called ``name`` (its role and scope), without signing in.
+
+    For the command line's ``--account``: whoever runs it can write the stores' files and is
+    their admin (:data:`CONSOLE`), so acting as a stored account only narrows the rights.
+
+    Raises
+    ------
+    AccountNotFoundError
+    """
+    row = store_mod.get_account(store, name or "")
+    if row is None:
+        raise _not_found(name)
+    return _from_row(row)
+
+
 def _not_found(name: str) -> AccountNotFoundError:
     return AccountNotFoundError(
         f"No account is named {name!r}; see `python -m geo users list`.",

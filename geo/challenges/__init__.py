@@ -32,6 +32,8 @@ from geo.challenges.base import (
     OPEN_STATES,
     ChallengeNotFoundError,
     ChallengeStateError,
+    parse_date,
+    today,
 )
 from geo.challenges.evidence import (
     MeasurementSummary,
@@ -68,6 +70,7 @@ __all__ = [
     "export_table",
     "get",
     "open_list",
+    "parse_date",
     "photo",
     "raise_challenge",
     "read_photo",
@@ -76,5 +79,6 @@ __all__ = [
     "steps_table",
     "to_csv",
     "to_xlsx",
+    "today",
     "village_row",
 ]

@@ -53,16 +53,27 @@ def _utc(now: dt.datetime | None) -> dt.datetime:
     return now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
 
 
-def _today(now: dt.datetime | None) -> dt.date:
-    """The day in Vietnam at ``now``."""
+def today(now: dt.datetime | None = None) -> dt.date:
+    """The day in Vietnam (:data:`geo.i18n.VN_TIME`) at ``now`` (None: the current time): the
+    day deadlines and ages are counted in."""
     return _utc(now).astimezone(VN_TIME).date()
+
+
+_today = today
 
 
 def _iso(now: dt.datetime | None) -> str:
     return _utc(now).isoformat(timespec="seconds")
 
 
-def _date(value: dt.date | str, field: str) -> dt.date:
+def parse_date(value: dt.date | str, field: str) -> dt.date:
+    """A date given as a date, dd/mm/yyyy or ISO text.
+
+    Raises
+    ------
+    InputError
+        Naming ``field``, with the format to use.
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -77,7 +88,7 @@ def _date(value: dt.date | str, field: str) -> dt.date:
 
 
 def _deadline(value: dt.date | str, today: dt.date) -> dt.date:
-    d = _date(value, "deadline")
+    d = parse_date(value, "deadline")
     if d <= today:
         raise _error(
             InputError,

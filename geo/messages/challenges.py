@@ -313,6 +313,10 @@ LABELS: dict[str, dict[str, str]] = {
         "vi": "Không có ảnh {sha} trong sổ phản ánh.",
         "en": "No photo {sha} is kept in the challenge store.",
     },
+    "challenges.err_measured_count": {
+        "vi": "Hãy ghi --measured-count (số lần đo) cùng các tùy chọn đo kiểm khác.",
+        "en": "Give --measured-count (how many measurements) with the other measurement options.",
+    },
     "challenges.err_output": {
         "vi": "Không ghi được {name}: hãy dùng .xlsx hoặc .csv.",
         "en": "Cannot write {name}: use .xlsx or .csv.",

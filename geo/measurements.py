@@ -55,8 +55,10 @@ __all__ = [
     "aggregate",
     "above_threshold",
     "nearest_village",
+    "problem_rows",
     "read",
     "read_file",
+    "load_points",
     "village_status",
 ]
 
@@ -267,7 +269,7 @@ def _map_columns(labels: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _problems(
+def problem_rows(
     file: str, sheet: str | None, rows: np.ndarray, field: str, values, en: str, vi: str
 ) -> pd.DataFrame:
     """One problem line per row of ``rows``, in :data:`PROBLEM_COLUMNS`."""
@@ -556,7 +558,7 @@ def _checked(out, not_mobile, raw, mapping, notes, data) -> Read:
         m = mask.to_numpy(dtype=bool) & ~nm
         if m.any():
             cells = d[column].to_numpy(dtype=object)[m] if column else np.full(m.sum(), None)
-            parts.append(_problems(file, sheet, rows[m], field, cells, en, vi))
+            parts.append(problem_rows(file, sheet, rows[m], field, cells, en, vi))
             bad |= m
     problems = (
         pd.concat(parts, ignore_index=True).sort_values(["row", "field"], kind="stable")
@@ -564,7 +566,7 @@ def _checked(out, not_mobile, raw, mapping, notes, data) -> Read:
         else pd.DataFrame(columns=PROBLEM_COLUMNS)
     )
     tech_col = label("technology")
-    skipped = _problems(
+    skipped = problem_rows(
         file, sheet, rows[nm], tech_col or "technology",
         d[tech_col].to_numpy(dtype=object)[nm] if tech_col else np.full(nm.sum(), None),
         "not a mobile measurement (Wi-Fi): left out", "không phải đo mạng di động (Wi-Fi): bỏ qua",

@@ -75,6 +75,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("ui/pages/ban_do.py", "page_map", ":material/map:", "ban-do"),
     ("ui/pages/nhap_du_lieu.py", "page_imports", ":material/upload_file:", "nhap-du-lieu"),
     ("ui/pages/phan_cong.py", "page_assignments", ":material/assignment:", "phan-cong"),
+    ("ui/pages/phan_anh.py", "challenges.page_title", ":material/rate_review:", "phan-anh"),
     ("ui/pages/quan_tri.py", "page_admin", ":material/admin_panel_settings:", "quan-tri"),
 ]
 

@@ -90,12 +90,12 @@ def test_role_and_action_labels_are_read_from_the_catalog(monkeypatch):
 
 
 def test_the_import_pages_words_are_the_catalogs_imp_entries():
-    from ui import app_imports
+    from ui import imports as import_page
 
     imp = {k.removeprefix("imp."): v for k, v in i18n.LABELS.items() if k.startswith("imp.")}
-    assert imp == app_imports.LABELS and "title" in imp
-    assert app_imports.tr("title", "vi") == "Nhập dữ liệu"
-    assert app_imports.tr("upload_help", "en", mb=200).endswith("At most 200 MB.")
+    assert imp == import_page.LABELS and "title" in imp
+    assert import_page.tr("title", "vi") == "Nhập dữ liệu"
+    assert import_page.tr("upload_help", "en", mb=200).endswith("At most 200 MB.")
 
 
 def test_layers_i18n_is_the_same_catalog():

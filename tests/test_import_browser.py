@@ -327,14 +327,18 @@ def test_placing_a_village_records_the_acting_account(import_page, dienbien, tmp
 
 
 def test_every_selectbox_call_of_the_page_passes_a_placeholder():
-    """Static check of layers/app_imports.py: a selectbox or multiselect drawn anywhere on the
-    page (also those only shown for some files) passes ``placeholder=``, and the page's
-    ``_kept`` helper adds it for the selectboxes it draws."""
+    """Static check of the page's modules (ui/imports/): a selectbox or multiselect drawn
+    anywhere on the page (also those only shown for some files) passes ``placeholder=``, and
+    the page's ``_kept`` helper (ui/imports/common.py) adds it for the selectboxes it draws."""
     import ast
 
-    tree = ast.parse((ROOT / "ui" / "app_imports.py").read_text(encoding="utf-8"))
+    trees = {
+        path.name: ast.parse(path.read_text(encoding="utf-8"))
+        for path in sorted((ROOT / "ui" / "imports").glob("*.py"))
+    }
     calls = [
         node
+        for tree in trees.values()
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
@@ -343,5 +347,7 @@ def test_every_selectbox_call_of_the_page_passes_a_placeholder():
     assert len(calls) >= 3
     for call in calls:
         assert "placeholder" in {k.arg for k in call.keywords}, ast.unparse(call)[:80]
-    kept = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "_kept")
+    kept = next(
+        n for n in trees["common.py"].body if isinstance(n, ast.FunctionDef) and n.name == "_kept"
+    )
     assert "kwargs.setdefault('placeholder'" in ast.unparse(kept)

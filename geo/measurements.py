@@ -294,7 +294,7 @@ def _number(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip()
     text = text.str.replace(r"(?i)\s*(dbm|mbps|mb/s|kbps|kb/s)$", "", regex=True)
     text = text.where(~text.str.fullmatch(r"-?\d+,\d+", na=False), text.str.replace(",", "."))
-    return as_num.fillna(pd.to_numeric(text, errors="coerce")).astype(float)
+    return as_num.astype(float).fillna(pd.to_numeric(text, errors="coerce").astype(float))
 
 
 def _times(values: pd.Series) -> pd.Series:

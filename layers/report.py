@@ -38,6 +38,7 @@ from layers import charts, phu_luc_1
 __all__ = [
     "appendix_frame",
     "follow_up_table",
+    "map_figure",
     "report_docx",
     "report_xlsx",
     "sources_lines",
@@ -501,6 +502,29 @@ def _follow_up_section(doc, data, lang: str) -> None:
         for r in table.itertuples()
     ]
     _table(doc, header, rows, [1.0, 3.0, 3.0, 3.0, 2.2, 2.4, 1.9])
+
+
+def map_figure(data, lang: str = "vi", dpi: int = 110) -> tuple[bytes | None, str | None]:
+    """The report's map figure (PNG, A4 landscape, :func:`layers.print_map.print_map`), or
+    None and why it could not be drawn (the report is written without it)."""
+    from layers import print_map
+
+    scope = data.scope
+    try:
+        png = print_map.print_map(
+            data.model,
+            paper="A4",
+            orientation="landscape",
+            fmt="png",
+            lang=lang,
+            district_code=scope.district_code,
+            units=str(scope.units),
+            commune_2025_code=scope.commune_2025_code,
+            dpi=dpi,
+        )
+    except (ValueError, RuntimeError) as exc:
+        return None, str(exc)
+    return png, None
 
 
 def report_docx(

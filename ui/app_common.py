@@ -77,6 +77,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("ui/pages/phan_cong.py", "page_assignments", ":material/assignment:", "phan-cong"),
     ("ui/pages/phan_anh.py", "challenges.page_title", ":material/rate_review:", "phan-anh"),
     ("ui/pages/quan_tri.py", "page_admin", ":material/admin_panel_settings:", "quan-tri"),
+    ("ui/pages/bao_cao.py", "report.page_title", ":material/summarize:", "bao-cao"),
 ]
 
 

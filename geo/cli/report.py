@@ -77,28 +77,6 @@ def _check_year(year: int) -> None:
         )
 
 
-def map_png(data, lang: str) -> tuple[bytes | None, str | None]:
-    """The map figure of the report (PNG, A4 landscape), or why there is none."""
-    from layers import print_map
-
-    scope = data.scope
-    try:
-        png = print_map.print_map(
-            data.model,
-            paper="A4",
-            orientation="landscape",
-            fmt="png",
-            lang=lang,
-            district_code=scope.district_code,
-            units=str(scope.units),
-            commune_2025_code=scope.commune_2025_code,
-            dpi=110,
-        )
-    except (ValueError, RuntimeError) as exc:  # the report is still written, without the map
-        return None, str(exc)
-    return png, None
-
-
 def run(args) -> int:
     """``report``: gather, write the .docx or .xlsx; returns the exit code."""
     from layers import report as report_layer
@@ -121,7 +99,9 @@ def run(args) -> int:
     if fmt == "xlsx":
         content = report_layer.report_xlsx(data, lang=args.report_lang)
     else:
-        png, why = (None, "--no-map") if args.no_map else map_png(data, args.report_lang)
+        png, why = (
+            (None, "--no-map") if args.no_map else report_layer.map_figure(data, args.report_lang)
+        )
         content = report_layer.report_docx(
             data, map_png=png, map_error=why, lang=args.report_lang, agency=args.agency
         )

@@ -16,6 +16,7 @@ __all__ = [
     "ChallengeDecision",
     "ChallengeState",
     "ChallengeStep",
+    "DataOrigin",
     "Evidence",
     "GapClass",
     "ImportMode",
@@ -163,3 +164,12 @@ class ChallengeStep(StrEnum):
     DEADLINE = "deadline"
     ANSWER = "answer"
     DECIDE = "decide"
+
+
+class DataOrigin(StrEnum):
+    """Where a province's sites come from: the planner's committed imports, the labelled
+    SYNTHETIC demo layer (mô phỏng), or nothing yet (chưa có dữ liệu)."""
+
+    PLANNER = "planner"
+    SYNTHETIC = "synthetic"
+    NONE = "none"

@@ -50,6 +50,7 @@ __all__ = [
     "Settings",
     "Stores",
     "build",
+    "committed_kinds",
     "committed_layers",
     "indicators_for",
     "layer_for",
@@ -256,6 +257,15 @@ def store_version(store_path: Path | None, codes: Sequence[str]) -> tuple:
         return tuple(() for _ in codes)
     store = imports.Store(store_path)
     return tuple(store.version(c) for c in codes)
+
+
+def committed_kinds(store_path: Path | None) -> dict[str, set[str]]:
+    """The kinds of layer (sites, fibre, villages, …) with a committed, not removed, import,
+    per pre-2025 province code; empty when the store does not exist."""
+    if store_path is None or not Path(store_path).is_file():
+        return {}
+    active = imports.Store(store_path).imports(removed=False)
+    return {str(code): set(g["kind"]) for code, g in active.groupby("province_code")}
 
 
 def committed_layers(

@@ -17,6 +17,7 @@ import pytest
 
 from geo import assignments as asg
 from geo import auth, imports, placements
+from geo import challenges as ch
 from geo.auth import Account, PermissionDeniedError, Role
 
 pytestmark = pytest.mark.realdata
@@ -33,7 +34,8 @@ ROLES = {
 }
 
 # Y: allowed, N: refused. The villages are in Điện Biên (11), in the viewer's district, and the
-# assignment written on is Viettel's.
+# assignment written on is Viettel's, as are the challenges answered, decided and given a
+# deadline (raise_challenge challenges Viettel's status of another village).
 EXPECTED = """
 write            admin planner_11 planner_12 viewer viettel vnpt demo
 import_commit    Y     Y          N          N      N       N    Y
@@ -47,6 +49,10 @@ report_progress  Y     Y          N          N      Y       N    Y
 undo             Y     Y          N          N      N       N    Y
 backup           Y     N          N          N      N       N    Y
 restore          Y     N          N          N      N       N    Y
+raise_challenge  Y     Y          N          Y      N       N    Y
+answer_challenge Y     N          N          N      Y       N    Y
+decide_challenge Y     Y          N          N      N       N    Y
+set_deadline     Y     Y          N          N      N       N    Y
 """
 
 
@@ -123,6 +129,28 @@ class Setup:
         self.store = imports.Store(tmp_path / "imports.sqlite")
         self.import_id = imports.commit(staged, self.store).import_id
         self.other = imports.Store(tmp_path / "imports-2.sqlite")  # empty: commits go here
+        # Two challenges of Viettel's status of the free village, by the command line: one
+        # awaiting the answer, one answered (to decide).
+        self.challenges = ch.connect(tmp_path / "challenges.sqlite")
+        free = {**where["free"].to_dict(), "Viettel": True, "VNPT": False}
+        self.awaiting = ch.raise_challenge(
+            self.challenges,
+            auth.CONSOLE,
+            free,
+            "Viettel",
+            reason="mất sóng",
+            proof=ch.Proof(note="đo"),
+        )["challenge_id"]
+        answered = ch.raise_challenge(
+            self.challenges,
+            auth.CONSOLE,
+            free,
+            "VNPT",
+            reason="có sóng",
+            proof=ch.Proof(note="đo"),
+        )["challenge_id"]
+        ch.answer(self.challenges, auth.CONSOLE, answered, "accept")
+        self.answered = answered
 
     def state(self) -> tuple:
         """Everything a write could change."""
@@ -133,6 +161,8 @@ class Setup:
             self.store.imports(removed=True).to_json(),
             self.other.imports(removed=True).to_json(),
             placements.placements(self.store.path, "11").to_json(),
+            ch.challenges(self.challenges, auth.CONSOLE).to_json(),
+            ch.steps(self.challenges, auth.CONSOLE).to_json(),
             sorted(p.name for p in self.tmp.iterdir()),
         )
 
@@ -226,6 +256,38 @@ def _restore(s: Setup, account: Account) -> str:
     )
 
 
+def _last_step_user(s: Setup) -> str:
+    return str(ch.steps(s.challenges, auth.CONSOLE).iloc[-1]["user"])
+
+
+def _raise_challenge(s: Setup, account: Account) -> str:
+    village = {**s.where["assigned"].to_dict(), "Viettel": True}
+    ch.raise_challenge(
+        s.challenges,
+        account,
+        village,
+        "Viettel",
+        reason="không gọi được",
+        proof=ch.Proof(note="đo kiểm 30/10"),
+    )
+    return _last_step_user(s)
+
+
+def _answer_challenge(s: Setup, account: Account) -> str:
+    ch.answer(s.challenges, account, s.awaiting, "rebut", proof=ch.Proof(note="trạm mới"))
+    return _last_step_user(s)
+
+
+def _decide_challenge(s: Setup, account: Account) -> str:
+    ch.decide(s.challenges, account, s.answered, "upheld", note="đúng")
+    return _last_step_user(s)
+
+
+def _set_deadline(s: Setup, account: Account) -> str:
+    ch.set_deadline(s.challenges, account, s.awaiting, ch.today() + dt.timedelta(days=30))
+    return _last_step_user(s)
+
+
 WRITES = {
     "import_commit": _import_commit,
     "import_remove": _import_remove,
@@ -238,6 +300,10 @@ WRITES = {
     "undo": _undo,
     "backup": _backup,
     "restore": _restore,
+    "raise_challenge": _raise_challenge,
+    "answer_challenge": _answer_challenge,
+    "decide_challenge": _decide_challenge,
+    "set_deadline": _set_deadline,
 }
 
 _PROVINCE = {}
@@ -253,6 +319,7 @@ def setup(tmp_path, where, staged, dienbien):
     s = Setup(tmp_path, where, staged)
     yield s
     s.conn.close()
+    s.challenges.close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ describes the layers, the safety rules and the payload). The parts:
 * :mod:`~layers.maps.communes`, :mod:`~layers.maps.villages`, :mod:`~layers.maps.sites`,
   :mod:`~layers.maps.assignments` (the register's rings, the selection ring),
   :mod:`~layers.maps.legend`, :mod:`~layers.maps.search`;
+* :mod:`~layers.maps.filtering` (filters applied in the browser), :mod:`~layers.maps.stacks`
+  (villages stacked on one point open as a list);
 * :mod:`~layers.maps.page`: the assembly.
 
 ``from layers import maps; maps.build_map(...)`` and every name below keep working.
@@ -16,7 +18,7 @@ describes the layers, the safety rules and the payload). The parts:
 
 from __future__ import annotations
 
-from layers.maps.assignments import selection_layer
+from layers.maps.assignments import ring_points, selection_layer
 from layers.maps.base import (
     _INLINE,
     APP_VENDOR_URL,
@@ -45,8 +47,10 @@ from layers.maps.common import (
     synthetic_layers,
 )
 from layers.maps.communes import commune_layer, display_communes
+from layers.maps.filtering import filter_layer
 from layers.maps.page import build_map, map_html, standalone_html
 from layers.maps.sites import declared_coverage_layers
+from layers.maps.stacks import stack_layer
 
 __all__ = [
     "APP_VENDOR_URL",
@@ -72,10 +76,13 @@ __all__ = [
     "commune_layer",
     "declared_coverage_layers",
     "display_communes",
+    "filter_layer",
     "escape_html",
     "map_attribution",
     "map_html",
+    "ring_points",
     "selection_layer",
+    "stack_layer",
     "standalone_html",
     "synthetic_layers",
     "use_vendored_assets",

@@ -4,6 +4,8 @@ ring."""
 from __future__ import annotations
 
 import folium
+import geopandas as gpd
+import numpy as np
 import pandas as pd
 from folium.utilities import JsCode
 
@@ -57,6 +59,7 @@ def _assignment_props(
         if pairs is not None:
             p["c"] = _e(pairs.get(d.get("village_id"), d.get("commune")))
             p.pop("d")
+        p["k"] = _e(d.get("village_id"))
         if ids:
             p["i"] = _e(d.get("village_id"))
         props.append(p)
@@ -93,6 +96,32 @@ def _assignment_style_js() -> JsCode:
                      fill: false, dashArray: p.od ? "5 4" : null}};
         }}"""
     )
+
+
+def ring_points(assignments: gpd.GeoDataFrame, status: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Where each assignment's ring is drawn: its village's point in ``status`` (which holds
+    the planner's placements: :func:`geo.placements.apply_placements`), else the point the
+    register stored.
+
+    Parameters
+    ----------
+    assignments
+        :func:`geo.assignments.to_geodataframe` (``village_id`` and the stored point).
+    status
+        The model's villages (``village_id``, geometry).
+
+    Returns
+    -------
+    geopandas.GeoSeries
+        Aligned to ``assignments``, EPSG:4326.
+    """
+    located = status[~(status.geometry.isna() | status.geometry.is_empty)]
+    points = located.drop_duplicates("village_id").set_index("village_id").geometry
+    moved = assignments["village_id"].map(points)
+    keep = moved.isna().to_numpy()
+    geoms = np.where(keep, assignments.geometry.to_numpy(), moved.to_numpy())
+    return gpd.GeoSeries(geoms, index=assignments.index, crs=assignments.crs or "EPSG:4326",
+                         name="geometry")
 
 
 def selection_layer(status: pd.DataFrame, village_id: str | None) -> folium.FeatureGroup | None:

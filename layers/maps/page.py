@@ -70,7 +70,7 @@ from folium.plugins import FeatureGroupSubGroup, MarkerCluster
 from folium.utilities import JsCode
 
 from geo import assignments as asg
-from geo import demo, registry, units2025
+from geo import demo, finding, registry, units2025
 from geo.pipeline import Model
 from geo.sites import OPERATORS
 from layers.i18n import check_lang, t
@@ -78,6 +78,7 @@ from layers.maps.assignments import (
     _assignment_props,
     _assignment_spec,
     _assignment_style_js,
+    ring_points,
     selection_layer,
 )
 from layers.maps.base import (
@@ -113,9 +114,11 @@ from layers.maps.common import (
     synthetic_layers,
 )
 from layers.maps.communes import commune_layer
+from layers.maps.filtering import _FilterIndex
 from layers.maps.legend import _Legend, _legend_html
 from layers.maps.search import _Search, _SearchIndex
 from layers.maps.sites import _CLUSTER_ICON_JS, _site_props, _site_spec, declared_coverage_layers
+from layers.maps.stacks import stack_layer
 from layers.maps.villages import (
     _declared_props,
     _declared_spec,
@@ -148,6 +151,8 @@ def build_map(
     legend_open: bool = True,
     declared_coverage: gpd.GeoDataFrame | None = None,
     assets: str = "app",
+    stacks: bool | None = None,
+    nearest: bool = True,
 ) -> folium.Map:
     """The coverage map of ``model`` (a province, or one of its districts).
 
@@ -191,6 +196,19 @@ def build_map(
         ``"app"`` (default) from Streamlit's static file serving (:data:`APP_VENDOR_URL`,
         :func:`layers.tiles.tile_url` for ``"app"``); ``"inline"`` for :func:`standalone_html`,
         which puts the files' text into the page.
+    stacks
+        Draw one marker per point holding several villages, whose popup lists them
+        (:mod:`layers.maps.stacks`); default: when ``village_ids`` is False (a page that
+        picks villages by clicking them needs their own circles on top).
+    nearest
+        Say in each village's popup how far each operator's nearest site is
+        (:func:`geo.finding.nearest_site_m`, over all the model's sites).
+
+    Every village, declared village, assignment and site feature carries a key (``k``) and the
+    map defines ``window.coverageFilter`` (:mod:`layers.maps.filtering`): the app filters a
+    drawn map with :func:`layers.maps.filter_layer` without building it again. Assignment
+    rings are drawn at their village's point in the model (a village placed by hand moves its
+    ring: :func:`layers.maps.assignments.ring_points`).
 
     Returns
     -------
@@ -250,9 +268,14 @@ def build_map(
     )
     commune_geo.add_to(m)
     search_members: list[folium.map.Layer] = [commune_geo]
+    village_layers: list[folium.map.Layer] = []
+    site_layers: list[tuple] = []
+    stack_layers: list[folium.map.Layer] = []
 
     # Villages, one layer per gap class.
-    vprops = _village_props(status, lang, has_sites, units=units, ids=village_ids)
+    near = (finding.nearest_site_m(status, model.sites)
+            if nearest and has_sites and len(status) else None)
+    vprops = _village_props(status, lang, has_sites, units=units, ids=village_ids, nearest=near)
     vspec = _village_spec(lang, sites_syn, fibre_syn, units=units, ids=village_ids)
     klass = np.array([p["g"] for p in vprops], dtype=object)
     for k in ("all", "partial", "none") if has_sites else ("nosites",):
@@ -266,6 +289,7 @@ def build_map(
         )
         layer.add_to(m)
         search_members.append(layer)
+        village_layers.append(layer)
 
     # The plan's declared unserved villages: rings in the assigned operator's colour.
     declared_ops: list[str] = []
@@ -286,26 +310,31 @@ def build_map(
         if "document" in declared.columns:
             declared_doc = _text(declared["document"].iloc[0])
         name = t("unserved_declared", lang) + (f" ({declared_doc})" if declared_doc else "")
-        _points_layer(
+        layer = _points_layer(
             declared, dprops, _swatch_name("#333333", name, "ring"), style,
             _declared_spec(lang, sites_syn, units=units, ids=village_ids),
-        ).add_to(m)
+        )
+        layer.add_to(m)
+        village_layers.append(layer)
 
     # The register's assignments: rings in the colour of their status.
     statuses: list[str] = []
     if assignments is not None and len(assignments):
-        a = assignments[~(assignments.geometry.isna() | assignments.geometry.is_empty)]
+        a = assignments.set_geometry(ring_points(assignments, status))
+        a = a[~(a.geometry.isna() | a.geometry.is_empty)]
         pairs = None
         if units == "2025":
             by_id = status.drop_duplicates("village_id").set_index("village_id")
             pairs = pd.Series(_display_pairs(by_id, lang), index=by_id.index)
         present = set(a["status"])
         statuses = [st for st in asg.STATUSES if st in present]
-        _points_layer(
+        layer = _points_layer(
             a, _assignment_props(a, lang, pairs=pairs, ids=village_ids),
             _swatch_name(STATUS_COLOURS["assigned"], t("assignment_layer", lang), "ring"),
             _assignment_style_js(), _assignment_spec(lang, units=units, ids=village_ids),
-        ).add_to(m)
+        )
+        layer.add_to(m)
+        village_layers.append(layer)
 
     # Villages with FTTH fibre (hidden at start).
     has_fibre = "fibre" in status.columns and bool(status["fibre"].fillna(False).astype(bool).any())
@@ -317,16 +346,18 @@ def build_map(
                          fillColor: "{FIBRE_COLOUR}", fillOpacity: 1}};
             }}"""
         )
-        _points_layer(
+        layer = _points_layer(
             status.iloc[sel], [vprops[i] for i in sel],
             _swatch_name(FIBRE_COLOUR, t("fibre_villages", lang) + fx), style, vspec, show=False,
-        ).add_to(m)
+        )
+        layer.add_to(m)
+        village_layers.append(layer)
 
     # Sites, one layer per operator; when there are many, all operators share one cluster group
     # (each operator stays a layer of its own in the layer control).
     operators = [op for op in OPERATORS if len(sites) and op in set(sites["operator"])]
     if len(sites):
-        sprops = _site_props(sites, lang)
+        sprops = _site_props(sites, lang, keys=model.sites.index.get_indexer(sites.index))
         cluster = None
         if len(sites) > CLUSTER_ABOVE:
             cluster = MarkerCluster(
@@ -359,9 +390,20 @@ def build_map(
                 group = FeatureGroupSubGroup(cluster, name=name)
                 group.add_to(m)
                 geo.add_to(group)
+                site_layers.append((geo, cluster, group))
             else:
                 geo.add_to(m)
+                site_layers.append((geo, None, None))
 
+    # Villages stacked on one point: one marker with their count, its popup lists them.
+    if (not village_ids) if stacks is None else stacks:
+        stack = stack_layer(status, lang, has_sites=has_sites,
+                            name=_swatch_name("#555555", t("location_commune_note", lang), "ring"))
+        if stack is not None:
+            stack.add_to(m)
+            stack_layers.append(stack)
+
+    _FilterIndex(village_layers, site_layers, stack_layers).add_to(m)
     index = _SearchIndex(search_members)
     index.add_to(m)
     _Search(

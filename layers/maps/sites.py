@@ -18,15 +18,16 @@ from layers.maps.common import (
 )
 
 
-def _site_props(sites: gpd.GeoDataFrame, lang: str) -> list[dict]:
-    """Escaped properties of the sites (see :func:`_site_spec`)."""
+def _site_props(sites: gpd.GeoDataFrame, lang: str, keys=None) -> list[dict]:
+    """Escaped properties of the sites (see :func:`_site_spec`); ``keys`` (ints aligned to
+    ``sites``: the rows' positions in the model's sites) become ``k``, the filter's key."""
     ops_at: dict = {}
     if "physical_site_id" in sites.columns and len(sites):
         ops_at = sites.groupby("physical_site_id")["operator"].agg(
             lambda s: ", ".join(_operator_label(o) for o in OPERATORS if o in set(s))
         ).to_dict()
     props = []
-    for r in sites.itertuples(index=False):
+    for j, r in enumerate(sites.itertuples(index=False)):
         d = r._asdict()
         pid = _text(d.get("physical_site_id"))
         props.append(
@@ -35,6 +36,7 @@ def _site_props(sites: gpd.GeoDataFrame, lang: str) -> list[dict]:
                 "i": _e(d.get("site_id")),
                 "dt": _e(fmt_date(d.get("on_air_date"), lang)) if "on_air_date" in d else "",
                 "ps": f"{_e(pid)} ({_e(ops_at.get(pid, ''))})" if pid else "",
+                "k": int(keys[j]) if keys is not None else j,
             }
         )
     return props

@@ -9,19 +9,40 @@ from folium.utilities import JsCode
 
 from geo import units2025
 from geo.sites import OPERATORS
-from layers.i18n import t
+from layers.i18n import fmt_number, t
 from layers.maps.common import TipLine, _e, _missing, _operator_label, _synthetic_suffix, _text
+
+
+def nearest_text(nearest: pd.DataFrame, lang: str) -> np.ndarray:
+    """"Viettel 1,2 km · VNPT 3,4 km" per village from :func:`geo.finding.nearest_site_m`
+    (escaped; "" where no operator has a site)."""
+    out = np.full(len(nearest), "", dtype=object)
+    for op in nearest.columns:
+        km = nearest[op].to_numpy(dtype=float) / 1000.0
+        ok = ~np.isnan(km)
+        value = np.char.mod("%.1f", km[ok])  # at most hundreds of km: no thousands mark
+        if fmt_number(0.5, lang, 1) == "0,5":
+            value = np.char.replace(value, ".", ",")
+        unit = _e(t("map.km", lang, value="\x00")).split("\x00")
+        text = _e(_operator_label(op)) + " " + unit[0] + value.astype(object) + unit[1]
+        sep = np.where(out[ok] == "", "", " · ").astype(object)
+        out[ok] = out[ok] + sep + text
+    return out
 
 
 def _village_props(
     status: pd.DataFrame, lang: str, has_sites: bool, *, units: str = "pre2025",
-    ids: bool = False,
+    ids: bool = False, nearest: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Escaped properties of the villages (see :func:`_village_spec`).
 
     In the 2025 units the commune is "Xã A (cũ) → Xã B (mới)" (``units_display``) and the
     district is left out; ``ids`` adds the ``village_id`` (``i``, last line of the tooltip).
+    Every village carries its escaped ``village_id`` as ``k`` (the filter's key:
+    :mod:`layers.maps.filtering`); ``nearest`` (:func:`geo.finding.nearest_site_m`, aligned
+    to ``status``) adds the distance to each operator's nearest site (``ns``).
     """
+    near = nearest_text(nearest, lang) if nearest is not None and len(nearest.columns) else None
     ops = [op for op in OPERATORS if op in status.columns]
     cover = status[ops].fillna(False).astype(bool).to_numpy() if ops else None
     labels = np.array([_e(_operator_label(op)) for op in ops], dtype=object)
@@ -52,6 +73,9 @@ def _village_props(
             p["a"] = _e(_operator_label(_text(d.get("declared_operator"))))
         if d.get("location_precision") == "commune":
             p["p"] = "c"
+        if near is not None and near[i]:
+            p["ns"] = near[i]
+        p["k"] = _e(d.get("village_id"))
         if ids:
             p["i"] = _e(d.get("village_id"))
         props.append(p)
@@ -89,6 +113,7 @@ def _village_spec(
         *where,
         (_e(t("gap_class", lang)), "g", "", gaps),
         (_e(t("operators_covering", lang) + sx), "o", "", {"-": _e(t("none_word", lang))}),
+        (_e(t("map.nearest_site", lang) + sx), "ns", "", None),
         (_e(t("fibre", lang) + fx), "f", "", {"0": _e(t("no", lang))}),
         (_e(t("declared_operator", lang)), "a", "b", None),
         ("", "p", "i", {"c": _e(t("location_commune_note", lang))}),
@@ -141,6 +166,7 @@ def _declared_props(
         if pair is not None:
             p["c"] = _e(pair.get(d.get("village_id"), d.get("commune")))
             p.pop("d")
+        p["k"] = _e(d.get("village_id"))
         if ids:
             p["i"] = _e(d.get("village_id"))
         props.append(p)

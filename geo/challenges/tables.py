@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 
 import pandas as pd
 
 from geo import cells
 from geo.challenges.evidence import MeasurementSummary
 from geo.challenges.reading import open_list
-from geo.i18n import enum_label, fmt_date, fmt_datetime, t
+from geo.i18n import VN_TIME, enum_label, t
 from geo.vocab import (
     ChallengeAnswer,
     ChallengeClaim,
@@ -22,39 +21,55 @@ from geo.vocab import (
 )
 
 # ---------------------------------------------------------------------------------------------
-# Tables and exports (labels from the catalog, Vietnamese formats)
+# Tables and exports (labels from the catalog, Vietnamese formats), whole columns at once
 # ---------------------------------------------------------------------------------------------
 
 
-def _label(enum_type, value, lang: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
-        return ""
-    return enum_label(enum_type(value), lang)
+def _labels(values: pd.Series, enum_types, lang: str) -> pd.Series:
+    """Each value's label in ``lang`` ("" for a missing one)."""
+    words = {str(m): enum_label(m, lang) for e in enum_types for m in e}
+    return values.map(words).fillna("")
 
 
-def _when(value, lang: str) -> str:
-    """A stored time as dd/mm/yyyy HH:MM (Vietnam), "" when there is none."""
-    return fmt_datetime(value, lang) if isinstance(value, str) and value else ""
+def _dates(values: pd.Series) -> pd.Series:
+    """ISO dates as dd/mm/yyyy ("" when missing)."""
+    return pd.to_datetime(values, errors="coerce").dt.strftime("%d/%m/%Y").fillna("")
+
+
+def _times(values: pd.Series) -> pd.Series:
+    """Stored UTC times as dd/mm/yyyy HH:MM in Vietnam's time ("" when missing)."""
+    ts = pd.to_datetime(values, utc=True, errors="coerce").dt.tz_convert(VN_TIME)
+    return ts.dt.strftime("%d/%m/%Y %H:%M").fillna("")
+
+
+def _frame(columns: dict, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {t(k, lang): pd.Series(v).reset_index(drop=True) for k, v in columns.items()}
+    )
 
 
 def export_table(frame: pd.DataFrame, lang: str, today: dt.date) -> pd.DataFrame:
-    """Challenges for the screen and the files: one row each, headers and values in ``lang``,
-    dates dd/mm/yyyy, with age and overdue (:func:`open_list`'s rules) for open ones."""
+    """Challenges for the screen and the files: one row each, in the frame's order, headers and
+    values in ``lang``, dates dd/mm/yyyy, with age and overdue (:func:`open_list`'s rules)
+    for the open ones.
+
+    Parameters
+    ----------
+    frame
+        Challenges (:func:`geo.challenges.challenges`, or :func:`open_list` of them).
+    lang
+        ``"vi"`` or ``"en"``.
+    today
+        The day ages and overdue are counted at (:func:`geo.challenges.today`).
+    """
     aged = open_list(frame, today).set_index("challenge_id")
     f = frame.set_index("challenge_id", drop=False)
-    yes, no = t("challenges.yes", lang), t("challenges.no", lang)
-    shown = (
-        f["shown_covered"]
-        .astype(bool)
-        .map(
-            {
-                True: t("challenges.shown_covered", lang),
-                False: t("challenges.shown_not_covered", lang),
-            }
-        )
+    covered = f["shown_covered"].astype(bool)
+    shown = covered.map(
+        {True: t("challenges.shown_covered", lang), False: t("challenges.shown_not_covered", lang)}
     )
-    age = aged["age_days"].reindex(f.index)
     overdue = aged["overdue"].reindex(f.index)
+    yes_no = {True: t("challenges.yes", lang), False: t("challenges.no", lang)}
     columns = {
         "challenges.id": f["challenge_id"].astype("int64"),
         "village": f["village"],
@@ -64,60 +79,51 @@ def export_table(frame: pd.DataFrame, lang: str, today: dt.date) -> pd.DataFrame
         "village_id": f["village_id"],
         "operator": f["operator"],
         "challenges.shown": shown,
-        "challenges.claim": f["claim"].map(lambda v: _label(ChallengeClaim, v, lang)),
+        "challenges.claim": _labels(f["claim"], [ChallengeClaim], lang),
         "challenges.reason": f["reason"],
-        "challenges.state": f["state"].map(lambda v: _label(ChallengeState, v, lang)),
-        "challenges.raised_on": f["raised_at"].map(lambda v: fmt_datetime(v, lang)),
+        "challenges.state": _labels(f["state"], [ChallengeState], lang),
+        "challenges.raised_on": _times(f["raised_at"]),
         "challenges.raised_by": f["raised_by"],
-        "challenges.deadline": f["deadline"].map(lambda v: fmt_date(v, lang)),
-        "challenges.age_days": age.astype("Int64"),
-        "challenges.overdue": overdue.map({True: yes, False: no}).fillna(""),
-        "challenges.answer": f["answer"].map(lambda v: _label(ChallengeAnswer, v, lang)),
+        "challenges.deadline": _dates(f["deadline"]),
+        "challenges.age_days": aged["age_days"].reindex(f.index).astype("Int64"),
+        "challenges.overdue": overdue.map(yes_no).fillna(""),
+        "challenges.answer": _labels(f["answer"], [ChallengeAnswer], lang),
         "challenges.answered_by": f["answered_by"].fillna(""),
-        "challenges.answered_on": f["answered_at"].map(lambda v: _when(v, lang)),
-        "challenges.decision": f["decision"].map(lambda v: _label(ChallengeDecision, v, lang)),
+        "challenges.answered_on": _times(f["answered_at"]),
+        "challenges.decision": _labels(f["decision"], [ChallengeDecision], lang),
         "challenges.decided_by": f["decided_by"].fillna(""),
-        "challenges.decided_on": f["decided_at"].map(lambda v: _when(v, lang)),
+        "challenges.decided_on": _times(f["decided_at"]),
     }
-    out = pd.DataFrame({t(k, lang): v.reset_index(drop=True) for k, v in columns.items()})
-    return out
+    return _frame(columns, lang)
 
 
 def steps_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The steps (from :func:`steps`) for the screen and the files, in ``lang``."""
-
-    def value(step: str, v: str) -> str:
-        kind = ChallengeStep(step)
-        if kind is ChallengeStep.RAISE:
-            return _label(ChallengeClaim, v, lang)
-        if kind is ChallengeStep.ANSWER:
-            return _label(ChallengeAnswer, v, lang)
-        if kind is ChallengeStep.DECIDE:
-            return _label(ChallengeDecision, v, lang)
-        return fmt_date(v, lang)
-
-    def measured(text: str | None) -> str:
-        m = MeasurementSummary.from_json(text)
-        return m.describe(lang) if m is not None else ""
-
+    """The steps (from :func:`geo.challenges.steps`) for the screen and the files, in
+    ``lang``: the step, its value (the claim, the answer, the decision, or the new deadline),
+    the note, the measurement summary, the photo's SHA-256, who, their role, when."""
+    value = _labels(frame["value"], [ChallengeClaim, ChallengeAnswer, ChallengeDecision], lang)
+    is_deadline = frame["step"] == str(ChallengeStep.DEADLINE)
+    value = value.where(~is_deadline, _dates(frame["value"].where(is_deadline)))
+    held = frame["measurements"].notna()
+    measured = pd.Series("", index=frame.index, dtype=object)
+    measured[held] = [
+        MeasurementSummary.from_json(x).describe(lang) for x in frame.loc[held, "measurements"]
+    ]
+    blank = pd.Series("", index=frame.index, dtype=object)
     columns = {
         "challenges.id": frame["challenge_id"].astype("int64"),
-        "village": frame.get("village", pd.Series("", index=frame.index)),
-        "operator": frame.get("operator", pd.Series("", index=frame.index)),
-        "challenges.step": frame["step"].map(lambda v: _label(ChallengeStep, v, lang)),
-        "challenges.step_value": [
-            value(s, v) for s, v in zip(frame["step"], frame["value"], strict=True)
-        ],
+        "village": frame.get("village", blank),
+        "operator": frame.get("operator", blank),
+        "challenges.step": _labels(frame["step"], [ChallengeStep], lang),
+        "challenges.step_value": value,
         "challenges.note": frame["note"],
-        "challenges.measurements": frame["measurements"].map(measured),
+        "challenges.measurements": measured,
         "challenges.photo_sha256": frame["photo_sha256"].fillna(""),
         "challenges.who": frame["user"],
         "challenges.role": frame["role"],
-        "challenges.at": frame["at"].map(lambda v: fmt_datetime(v, lang)),
+        "challenges.at": _times(frame["at"]),
     }
-    return pd.DataFrame(
-        {t(k, lang): pd.Series(v).reset_index(drop=True) for k, v in columns.items()}
-    )
+    return _frame(columns, lang)
 
 
 def to_csv(frame: pd.DataFrame, lang: str, today: dt.date) -> str:

@@ -374,11 +374,17 @@ st.header(t("challenges.work_header", lang))
 if seen.empty:
     st.caption(t("challenges.none_open", lang))
 else:
-    names = {
-        int(r.challenge_id): f"{r.challenge_id} — {r.village} — {r.operator} — "
-        f"{enum_label(ChallengeState(r.state), lang)}"
-        for r in seen.itertuples()
-    }
+    state_words = {str(m): enum_label(m, lang) for m in ChallengeState}
+    text = (
+        seen["challenge_id"].astype(str)
+        + " — "
+        + seen["village"]
+        + " — "
+        + seen["operator"]
+        + " — "
+        + seen["state"].map(state_words)
+    )
+    names = dict(zip(seen["challenge_id"].astype(int), text, strict=True))
     first_open = opened["challenge_id"].iloc[0] if len(opened) else seen["challenge_id"].iloc[-1]
     order = list(names)
     cid = st.selectbox(

@@ -4,6 +4,11 @@ The model here is a radius per technology around each site (:data:`DEFAULT_RADII
 *indicative*: no elevation data is used, so a village behind a ridge is counted as covered
 and one reached along a valley beyond the radius is not. Distances are measured in the UTM
 zone of :func:`geo.sites.metric_crs`; all inputs and outputs are EPSG:4326.
+
+Where a province has a committed DEM, the workspace replaces this answer by the terrain
+model's (:mod:`geo.terrain`: line of sight and path loss within the same radii, which become
+each site's maximum range) and says so per village in an ``evidence`` column
+(:class:`geo.vocab.Evidence`).
 """
 
 from __future__ import annotations
@@ -31,10 +36,11 @@ __all__ = [
     "operator_coverage",
 ]
 
-#: Cell radius in metres per technology. Assumed values, after the defaults of GSMA's
-#: coverage maps for operators that give no maps of their own; indicative only, since no
-#: elevation data is used.
-DEFAULT_RADII_M: dict[str, float] = {"2G": 12000, "3G": 4000, "4G": 4000, "5G": 1000}
+#: Cell radius in metres per technology. Assumed values, after GSMA's coverage-map method for
+#: operators that give no maps of their own (12 km 2G, 4 km 3G/4G, 0.5 km 5G); indicative
+#: only, since no elevation data is used. Editable in the settings; the terrain model
+#: (:mod:`geo.terrain`) uses them as each site's maximum range.
+DEFAULT_RADII_M: dict[str, float] = {"2G": 12000, "3G": 4000, "4G": 4000, "5G": 500}
 
 #: Values of :func:`gap_class`: every operator covers, some do (partial not-spot), none does
 #: (total not-spot, vùng lõm sóng).

@@ -38,6 +38,7 @@ from geo import (
     measurements,
     pipeline,
     province,
+    terrain,
     units,
     units2025,
 )
@@ -86,12 +87,16 @@ class Settings:
         Records of different operators within this distance form one physical site.
     measured
         How measurements become a village's status (distance, minimum count, thresholds).
+    max_path_loss
+        Where a DEM is committed: the terrain model's largest path loss in dB per technology,
+        as sorted pairs (:data:`geo.terrain.MAX_PATH_LOSS_DB`).
     """
 
     year: int | None = None
     radii: tuple[tuple[str, float], ...] = tuple(sorted(coverage.DEFAULT_RADII_M.items()))
     sharing_distance_m: float = 30.0
     measured: measurements.Rules = measurements.Rules()
+    max_path_loss: tuple[tuple[str, float], ...] = tuple(sorted(terrain.MAX_PATH_LOSS_DB.items()))
 
     @classmethod
     def make(cls, year=None, radii=None, sharing_distance_m: float = 30.0) -> Settings:
@@ -453,6 +458,9 @@ def build(
     )
     if any(lay is not None and lay.villages is not None for lay in layers):
         model.sources["villages"] = {"synthetic": False, "source": "planner"}
+    # Provinces with a committed DEM: the terrain model replaces the radius model (evidence).
+    terrain.apply_to_model(model, terrain.committed_dems(stores.imports, scope.codes),
+                           max_path_loss=dict(settings.max_path_loss))
     points = measurements.load_points(stores.measurements, scope.codes)
     evidence.apply_model(model, points, settings.measured)  # the status rests on the strongest
     log.info("built %s (%s): sites %s, fibre %s", scope.place, scope.units,

@@ -40,6 +40,7 @@ EXIT_OK = 0
 EXIT_UNREADABLE = 2
 EXIT_REVIEW = 3
 KINDS = ("unserved", "villages", "sites", "fibre", "coverage")  # geo.imports.KINDS
+RASTER_KINDS = ("dem",)  # a province's elevation model: geo.cli.terrain.run_import_dem
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -49,7 +50,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="import a planner's file (sites, villages, fibre, unserved, coverage)",
         description="Import a planner's file; write the matched layer and a report of every row.",
     )
-    p.add_argument("kind", choices=KINDS, help="what the file holds")
+    p.add_argument("kind", choices=KINDS + RASTER_KINDS, help="what the file holds")
     p.add_argument("file", help=".xlsx, .csv, .zip (Shapefile), .kml, .kmz, .geojson, .gpkg, .tif")
     p.add_argument("--province", required=True, help="name in any spelling, or GSO code")
     p.add_argument(
@@ -114,6 +115,10 @@ def run(args: argparse.Namespace) -> int:
     from geo import imports
     from layers import export
 
+    if args.kind in RASTER_KINDS:
+        from geo.cli.terrain import run_import_dem
+
+        return run_import_dem(args)
     path = Path(args.file)
     if not args.output and not args.commit:
         raise InputError(

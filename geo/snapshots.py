@@ -8,8 +8,10 @@ indicators (:func:`geo.workspace.indicators_for`) and the *versions* of what mad
 * the import store: :func:`geo.workspace.store_version` of each old province and the list of
   its active imports (id, kind, file, rows, who, when);
 * the assignment register: its last history change (``change_id``) and when it was made;
-* the coverage model and settings: the evidence used (radius model), the radii, the
-  site-sharing distance and the year, and which layers were synthetic;
+* the measurement store: its live imports of the provinces;
+* the coverage model and settings: the evidence ranking (measured > declared > terrain >
+  radius), the radii, the site-sharing distance, the year, the measurement rules, and which
+  layers were synthetic;
 * the tool's version.
 
 Snapshots are kept in :mod:`geo.store.snapshots` and never edited: saving one with the label of
@@ -21,6 +23,7 @@ the same; when they are, the numbers are the same (tested). :func:`compare` line
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -79,17 +82,29 @@ def scope_key(scope: workspace.Scope) -> str:
 
 
 def _settings_dict(settings: workspace.Settings) -> dict:
-    return {
+    out = {
         "year": settings.year,
         "radii_m": settings.radii_m,
         "sharing_distance_m": settings.sharing_distance_m,
     }
+    rules = getattr(settings, "measured", None)
+    if rules is not None and dataclasses.is_dataclass(rules):
+        out["measured"] = dataclasses.asdict(rules)
+    return out
 
 
 def settings_of(snapshot: Mapping) -> workspace.Settings:
     """The :class:`geo.workspace.Settings` a snapshot was computed with."""
     s = snapshot["settings"]
-    return workspace.Settings.make(s["year"], s["radii_m"], s["sharing_distance_m"])
+    settings = workspace.Settings.make(s["year"], s["radii_m"], s["sharing_distance_m"])
+    rules = s.get("measured")
+    if rules is not None and hasattr(settings, "measured"):
+        kind = type(settings.measured)
+        values = {
+            k: tuple(tuple(x) for x in v) if isinstance(v, list) else v for k, v in rules.items()
+        }
+        settings = dataclasses.replace(settings, measured=kind(**values))
+    return settings
 
 
 def scope_of(snapshot: Mapping) -> workspace.Scope:
@@ -117,6 +132,20 @@ def _register_version(path: Path | None) -> dict:
         return {"last_change_id": None, "last_change_at": None}
     last = h.loc[h["change_id"].idxmax()]
     return {"last_change_id": int(last["change_id"]), "last_change_at": str(last["at"])}
+
+
+def _measurements_version(stores: workspace.Stores, codes) -> list[int] | None:
+    """The live measurement imports of the provinces, or None without a measurement store."""
+    path = getattr(stores, "measurements", None)
+    if path is None or not Path(path).is_file():
+        return None
+    from geo.store import measurements as measurement_store
+
+    conn = measurement_store.connect(path)
+    try:
+        return list(measurement_store.version(conn, list(codes)))
+    finally:
+        conn.close()
 
 
 def _import_list(path: Path | None, codes) -> list[dict]:
@@ -159,8 +188,9 @@ def data_versions(
     -------
     dict
         ``imports`` ({old province code: store version}), ``import_files`` (the active
-        imports), ``register`` (``last_change_id``, ``last_change_at``), ``coverage_model``
-        (evidence, radii, sharing distance, year), ``synthetic`` (the synthetic layers) and
+        imports), ``register`` (``last_change_id``, ``last_change_at``), ``measurements``
+        (the live measurement imports), ``coverage_model`` (the evidence ranking, radii,
+        sharing distance, year, the measurement rules), ``synthetic`` (the synthetic layers) and
         ``tool`` (the tool's version). Two equal dicts mean the same inputs.
     """
     versions = workspace.store_version(stores.imports, scope.codes)
@@ -171,7 +201,11 @@ def data_versions(
         "imports": {c: list(v) for c, v in zip(scope.codes, versions, strict=True)},
         "import_files": _import_list(stores.imports, scope.codes),
         "register": _register_version(stores.assignments),
-        "coverage_model": {"evidence": str(Evidence.RADIUS), **_settings_dict(settings)},
+        "measurements": _measurements_version(stores, scope.codes),
+        "coverage_model": {
+            "evidence_order": [str(e) for e in Evidence],
+            **_settings_dict(settings),
+        },
         "synthetic": synthetic,
         "tool": geo.__version__,
     }
@@ -180,7 +214,15 @@ def data_versions(
 def _comparable_versions(v: Mapping) -> dict:
     """The parts of :func:`data_versions` that decide the numbers (not the register's time)."""
     return {
-        k: v.get(k) for k in ("imports", "import_files", "register", "coverage_model", "synthetic")
+        k: v.get(k)
+        for k in (
+            "imports",
+            "import_files",
+            "register",
+            "measurements",
+            "coverage_model",
+            "synthetic",
+        )
     }
 
 
@@ -419,7 +461,9 @@ def recompute(
     model = workspace.build(scope, settings, stores=stores, loader=loader)
     result = normalise(workspace.indicators_for(model, scope, settings))
     now = data_versions(scope, settings, stores, model.sources)
-    same = _comparable_versions(now) == _comparable_versions(snapshot["versions"])
+    same = normalise(_comparable_versions(now)) == normalise(
+        _comparable_versions(snapshot["versions"])
+    )
     return result, same
 
 

@@ -54,6 +54,9 @@ __all__ = [
     "Rules",
     "aggregate",
     "above_threshold",
+    "commit",
+    "remove",
+    "store_version",
     "nearest_village",
     "problem_rows",
     "read",
@@ -752,3 +755,93 @@ def load_points(path: str | Path | None, province_codes: tuple[str, ...]) -> pd.
     finally:
         conn.close()
     return points if len(points) else None
+
+
+def store_version(path: str | Path | None, province_codes: tuple[str, ...]) -> tuple:
+    """What identifies the provinces' stored measurements (a cache key); () without a store."""
+    if path is None or not Path(path).is_file():
+        return ()
+    from geo.store import measurements as store
+
+    conn = store.connect(path)
+    try:
+        return store.version(conn, list(province_codes))
+    finally:
+        conn.close()
+
+
+def commit(read: Read, path: str | Path, *, province_code: str, account=None, who: str = ""):
+    """Store a file's good rows as one import, if ``account`` may import in the province.
+
+    Parameters
+    ----------
+    read
+        From :func:`read` (only its good rows are stored; the caller decides whether rows to
+        review may be left out).
+    path
+        The measurement store.
+    province_code
+        The province (pre-2025 GSO code).
+    account
+        The acting account (:data:`geo.auth.CONSOLE`, the command line's, when None); it must
+        be allowed :attr:`geo.auth.Action.IMPORT_COMMIT` in the province.
+    who
+        The command line's ``--user`` (a signed-in account is recorded by its own name).
+
+    Returns
+    -------
+    (import_id, already)
+        As :func:`geo.store.measurements.add_import`.
+
+    Raises
+    ------
+    geo.auth.PermissionDeniedError
+        The account may not import in this province; nothing is written.
+    InputError
+        No good row to store.
+    """
+    from geo import auth
+    from geo.store import measurements as store
+
+    account = auth.CONSOLE if account is None else account
+    auth.authorize(account, auth.Action.IMPORT_COMMIT, province_code=province_code)
+    if not len(read.rows):
+        raise InputError(
+            f"{read.file} has no usable measurement to save.",
+            f"{read.file} không có kết quả đo dùng được để lưu.",
+            file=read.file,
+            sheet=read.sheet,
+        )
+    conn = store.connect(path)
+    try:
+        return store.add_import(
+            conn, read.rows, province_code=province_code, file=read.file, sheet=read.sheet,
+            content_hash=read.content_hash, user=auth.recorded_name(account, who),
+        )  # fmt: skip
+    finally:
+        conn.close()
+
+
+def remove(path: str | Path, import_id: int, *, account=None, who: str = "") -> dict:
+    """Take one measurement import back, if ``account`` may remove imports in its province.
+
+    Raises
+    ------
+    geo.auth.PermissionDeniedError
+        The account may not; nothing is written.
+    InputError
+        No such import, or already removed.
+    """
+    from geo import auth
+    from geo.store import measurements as store
+
+    account = auth.CONSOLE if account is None else account
+    conn = store.connect(path)
+    try:
+        record = store.import_record(conn, import_id)
+        province_code = None if record is None else record["province_code"]
+        if record is not None:
+            auth.authorize(account, auth.Action.IMPORT_REMOVE, province_code=province_code)
+        return store.remove(conn, import_id, user=auth.recorded_name(account, who))
+    finally:
+        conn.close()

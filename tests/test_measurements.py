@@ -371,3 +371,37 @@ def test_cli_import_exits_2_when_the_file_is_unusable(real_data, tmp_path, capsy
     assert code == 2
     err = capsys.readouterr().err
     assert "file sai.csv, field measured_at: sai.csv has no column for Time, Latitude" in err
+
+
+@pytest.mark.parametrize(
+    ("account", "allowed"),
+    [
+        (("planner", "province_planner", "11", None, None), True),
+        (("other", "province_planner", "12", None, None), False),
+        (("viewer", "district_viewer", "11", "094", None), False),
+        (("viettel", "operator", None, None, "Viettel"), False),
+    ],
+)
+def test_committing_and_removing_measurements_is_checked_against_the_account(
+    tmp_path, account, allowed
+):
+    from geo import auth
+
+    who = auth.Account(account[0], auth.Role(account[1]), *account[2:])
+    db = tmp_path / "m.sqlite"
+    read = _read_good()
+    if not allowed:
+        with pytest.raises(auth.PermissionDeniedError):
+            m.commit(read, db, province_code="11", account=who)
+        assert not db.exists()  # refused before the store is opened
+        import_id, _ = m.commit(read, db, province_code="11")  # the console may
+        with pytest.raises(auth.PermissionDeniedError):
+            m.remove(db, import_id, account=who)
+        return
+    import_id, already = m.commit(read, db, province_code="11", account=who, who="ignored")
+    conn = store.connect(db)
+    try:
+        assert store.imports(conn)["committed_by"].tolist() == ["planner"]
+    finally:
+        conn.close()
+    assert m.remove(db, import_id, account=who)["file"] == "do_kiem.csv"

@@ -100,7 +100,6 @@ def outside_province(rows: pd.DataFrame, province_code: str, margin_deg: float =
 def run_import(args) -> int:
     """``measurements import``: read, check, report and (with ``--commit``) store."""
     from geo import measurements, units
-    from geo.store import measurements as store
 
     code, name = units.resolve_province(args.province)
     read = measurements.read_file(
@@ -154,14 +153,9 @@ def run_import(args) -> int:
     if read.needs_review and not args.report:
         print("Write every row to review with --report REPORT.csv.", file=sys.stderr)
     if args.commit and (not read.needs_review or args.skip_bad_rows):
-        conn = store.connect(_store_path(args))
-        try:
-            import_id, already = store.add_import(
-                conn, read.rows, province_code=code, file=read.file, sheet=read.sheet,
-                content_hash=read.content_hash, user=args.user,
-            )  # fmt: skip
-        finally:
-            conn.close()
+        import_id, already = measurements.commit(
+            read, _store_path(args), province_code=code, who=args.user
+        )
         print(
             f"committed to {_store_path(args)} (import {import_id}"
             + (", already there" if already else "") + ")",
@@ -191,13 +185,9 @@ def run_list(args) -> int:
 
 def run_remove(args) -> int:
     """``measurements remove``: take one import back."""
-    from geo.store import measurements as store
+    from geo import measurements
 
-    conn = store.connect(_store_path(args))
-    try:
-        record = store.remove(conn, args.import_id, user=args.user)
-    finally:
-        conn.close()
+    record = measurements.remove(_store_path(args), args.import_id, who=args.user)
     print(f"removed measurement import {args.import_id} ({record['file']})", file=sys.stderr)
     return EXIT_OK
 

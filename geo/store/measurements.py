@@ -34,6 +34,7 @@ __all__ = [
     "add_import",
     "connect",
     "default_path",
+    "import_record",
     "imports",
     "points",
     "remove",
@@ -222,6 +223,15 @@ def imports(
     df["import_id"] = df["import_id"].astype("int64")
     df["n_rows"] = df["n_rows"].astype("int64")
     return df
+
+
+def import_record(conn: sqlite3.Connection, import_id: int) -> dict | None:
+    """One import's row (:data:`IMPORT_COLUMNS`, times as stored), or None."""
+    row = conn.execute(
+        f"SELECT {', '.join(IMPORT_COLUMNS)} FROM measurement_import WHERE import_id = ?",
+        (int(import_id),),
+    ).fetchone()
+    return None if row is None else dict(row)
 
 
 def points(conn: sqlite3.Connection, province_codes: Sequence[str]) -> pd.DataFrame:

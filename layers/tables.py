@@ -501,6 +501,7 @@ def unserved_table(
     district_code: str | None = None,
     units: str = "pre2025",
     commune_2025_code: str | None = None,
+    village_ids: set | None = None,
 ) -> pd.DataFrame:
     """The plan's declared unserved villages beside the model's status, for display.
 
@@ -520,6 +521,8 @@ def unserved_table(
     units, commune_2025_code
         ``"2025"``: the commune column shows both names (old → new), there is no district
         column, and ``commune_2025_code`` keeps one new commune.
+    village_ids
+        Only these villages (the map's filter: :func:`geo.finding.village_mask`); None: all.
     """
     check_lang(lang)
     syn = model.sources.get("sites", {}).get("synthetic", False) and len(model.sites) > 0
@@ -537,6 +540,8 @@ def unserved_table(
         u = pipeline.layer(model, "unserved")
         if district_code is not None and len(u):
             u = u[u["district_code"] == district_code]
+    if village_ids is not None and len(u):
+        u = u[u["village_id"].isin(village_ids)]
     if not len(u):
         return pd.DataFrame(columns=columns)
     approx = f" ({t('approx_location', lang)})"

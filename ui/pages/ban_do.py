@@ -11,15 +11,14 @@ from __future__ import annotations
 import functools
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import assignments as asg
-from geo import coverage, demo, pipeline, registry, units2025
+from geo import coverage, demo, finding, pipeline, registry, units2025
 from geo.errors import CoverageError
 from geo.sites import SITE_SHARING_DEFINITION
 from layers import export, maps, print_map, tables
 from layers.i18n import fmt_number, t
-from ui import app_common
+from ui import app_common, map_view
 
 DOWNLOAD_LAYERS = ("villages", "communes", "sites", "unserved")
 DOWNLOAD_FORMATS = {
@@ -111,13 +110,46 @@ if not has_sites:
 # ---------------------------------------------------------------------------------------------
 
 declared_cov = model.declared_coverage
-fmap = maps.build_map(
-    model, lang=lang, district_code=scope.district, collapsed_layers=True, units=scope.units,
-    commune_2025_code=scope.commune_2025,
-    assignments=asg.to_geodataframe(assignments) if len(assignments) else None,
-    declared_coverage=declared_cov,
-)
-st_folium(fmap, key="coverage_map", returned_objects=[], height=700, use_container_width=True)
+assignments_gdf = asg.to_geodataframe(assignments) if len(assignments) else None
+
+# Finding: search a village (no diacritics, part of a name, commune code), filter the map.
+search_col, pick_col = st.columns([2, 3])
+query = search_col.text_input(t("map.search", lang), key="map_search",
+                              help=t("map.search_help", lang))
+found = finding.search_villages(status, query)
+picked = None
+if query.strip() and not len(found):
+    pick_col.info(t("map.search_none", lang, query=query.strip()))
+elif len(found):
+    labels = {
+        r.village_id: f"{r.village} — {r.commune} ({t(f'map.match.{r.match}', lang)})"
+        for r in found.itertuples()
+    }
+    picked = pick_col.selectbox(t("map.search_pick", lang, n=fmt_number(len(found), lang)),
+                                list(labels), format_func=labels.get, key="map_search_pick")
+statuses = ([s for s in asg.STATUSES if s in set(assignments["status"])]
+            if len(assignments) else [])
+flt = map_view.filter_widgets(lang, has_sites=len(model.sites) > 0, statuses=statuses)
+shown = finding.village_mask(status, flt, assignments)
+sites_shown = finding.site_mask(model.sites, flt)
+shown_ids = set(status.loc[shown, "village_id"]) if flt.active else None
+
+groups = [maps.filter_layer(
+    None if shown_ids is None else sorted(shown_ids),
+    None if not flt.active else sites_shown.to_numpy().nonzero()[0].tolist(),
+)]
+center = zoom = None
+if picked is not None:
+    ring = maps.selection_layer(status, picked)
+    if ring is not None:
+        groups.append(ring)
+        point = status.loc[status["village_id"] == picked].geometry.iloc[0]
+        center, zoom = (point.y, point.x), 14
+map_view.show(map_view.drawn_map(model, scope, assignments_gdf), key="coverage_map",
+              groups=groups, center=center, zoom=zoom, height=700)
+if flt.active:
+    st.info(map_view.filtered_note(lang, flt, int(shown.sum()), len(status),
+                                   int(sites_shown.sum()), len(model.sites)), icon="🔎")
 st.caption(f"{t('attribution', lang)}: {registry.attribution()}")
 if declared_cov is not None and len(declared_cov):
     cmp = coverage.compare_declared(
@@ -137,6 +169,9 @@ if declared_cov is not None and len(declared_cov):
 # ---------------------------------------------------------------------------------------------
 
 st.header(t("indicators_header", lang))
+if flt.active:
+    st.caption(map_view.filtered_note(lang, flt, int(shown.sum()), len(status),
+                                      int(sites_shown.sum()), len(model.sites)))
 rows = tables.indicator_rows(result, lang, sharing_distance_m=model.sharing_distance_m)
 plan_rows = [r for r in rows if r["target"] is not None]
 tool_rows = {r["key"]: r for r in rows if r["target"] is None}
@@ -209,6 +244,19 @@ st.dataframe(
 )
 
 # ---------------------------------------------------------------------------------------------
+# Summary per district (per new commune in the 2025 units), filtered as the map
+# ---------------------------------------------------------------------------------------------
+
+st.header(t("map.summary_header_2025" if scope.units == "2025" else "map.summary_header", lang))
+if flt.active:
+    st.caption(map_view.filtered_note(lang, flt, int(shown.sum()), len(status),
+                                      int(sites_shown.sum()), len(model.sites)))
+st.dataframe(tables.area_summary(status[shown], lang, units=scope.units, has_sites=has_sites),
+             hide_index=True, width="stretch")
+if synthetic_layers:
+    st.caption(t("map.summary.synthetic", lang))
+
+# ---------------------------------------------------------------------------------------------
 # Unserved villages and disagreements
 # ---------------------------------------------------------------------------------------------
 
@@ -218,7 +266,8 @@ where = {"district_code": scope.district, "units": scope.units,
 if model.declared is None:
     st.info(t("no_declared_list", lang))
 else:
-    st.dataframe(tables.unserved_table(model, lang, **where), hide_index=True, width="stretch")
+    st.dataframe(tables.unserved_table(model, lang, **where, village_ids=shown_ids),
+                 hide_index=True, width="stretch")
     dis = tables.disagreements(model, lang, **where)
     with st.expander(f"{t('disagreements_header', lang)} ({fmt_number(len(dis), lang)})"):
         st.dataframe(dis, hide_index=True, width="stretch")

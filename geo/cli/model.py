@@ -22,7 +22,7 @@ from geo.errors import InputError
 from geo.vocab import UnitSystem
 
 __all__ = ["LAYERS", "MAP_FORMATS", "add_parsers", "map_format", "run_export", "run_indicators",
-           "run_map"]
+           "run_map", "run_national_map"]
 
 log = logging.getLogger("geo")
 
@@ -30,8 +30,12 @@ LAYERS = ("communes", "villages", "unserved", "sites", "fibre")
 MAP_FORMATS = ("html", "pdf", "png")
 
 
-def _scope_arguments(p: argparse.ArgumentParser, *, district: bool = True) -> None:
-    p.add_argument("--province", required=True, help="name in any spelling, or GSO code")
+def _scope_arguments(
+    p: argparse.ArgumentParser, *, district: bool = True, province_required: bool = True
+) -> None:
+    p.add_argument(
+        "--province", required=province_required, help="name in any spelling, or GSO code"
+    )
     if district:
         p.add_argument("--district", default=None, help="only this district (name or code)")
         p.add_argument(
@@ -70,7 +74,12 @@ def add_parsers(sub) -> None:
     snapshots_cli.add_snapshot_arguments(i)
 
     m = sub.add_parser("map", help="the map of a province: HTML, or a printable PDF or PNG")
-    _scope_arguments(m)
+    _scope_arguments(m, province_required=False)
+    m.add_argument(
+        "--national", action="store_true",
+        help="all Vietnam, light: every province and its communes (--units 2025) or districts "
+        "(pre2025), with whether real data is loaded and its indicators (HTML only)",
+    )
     m.add_argument("--output", required=True)
     m.add_argument("--lang", choices=("vi", "en"), default="vi", dest="map_lang")
     m.add_argument(
@@ -185,6 +194,14 @@ def map_format(args) -> str:
 def run_map(args) -> int:
     """``map``: the standalone HTML map of the scope, or the printable map (PDF or PNG)."""
     fmt = map_format(args)
+    if args.national:
+        return run_national_map(args, fmt)
+    if not args.province:
+        raise InputError(
+            "map needs --province P (or --national for all Vietnam)",
+            "map cần --province P (hoặc --national cho toàn quốc)",
+            field="--province",
+        )
     scope, _, stores, model = _model(args)
     if fmt in ("pdf", "png"):
         from layers import print_map
@@ -209,6 +226,31 @@ def run_map(args) -> int:
         assignments=_assignments(model, scope, stores),
         declared_coverage=model.declared_coverage,
     )
+    Path(args.output).write_text(html, encoding="utf-8")
+    log.info("wrote %s (%d bytes)", args.output, len(html.encode()))
+    return 0
+
+
+def run_national_map(args, fmt: str) -> int:
+    """``map --national``: all Vietnam's provinces and units as one light HTML page."""
+    from geo import national
+    from layers import national as national_layers
+
+    if fmt != "html" or args.province or getattr(args, "district", None) or args.commune:
+        raise InputError(
+            "--national writes an HTML page of all Vietnam: give no --province, --district, "
+            "--commune, and an .html output",
+            "--national ghi trang HTML toàn quốc: không ghi --province, --district, --commune; "
+            "tệp ra là .html",
+            field="--national",
+        )
+    stores = workspace.Stores() if args.demo else workspace.Stores.default(args.store, args.db)
+    settings = workspace.Settings.make(year=args.year)
+    outlines = national.outlines(args.units)
+    figures = national.province_figures(args.units, settings, stores=stores)
+    for origin, group in figures.groupby("origin"):
+        print(f"{origin}: {', '.join(group['province'])}", file=sys.stderr)
+    html = national_layers.national_html(outlines, figures, lang=args.map_lang)
     Path(args.output).write_text(html, encoding="utf-8")
     log.info("wrote %s (%d bytes)", args.output, len(html.encode()))
     return 0

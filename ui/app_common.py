@@ -27,7 +27,17 @@ import pandas as pd
 import streamlit as st
 
 from geo import assignments as asg
-from geo import auth, indicators, pipeline, plans, province, units, units2025, workspace
+from geo import (
+    auth,
+    indicators,
+    measurements,
+    pipeline,
+    plans,
+    province,
+    units,
+    units2025,
+    workspace,
+)
 from geo.coverage import DEFAULT_RADII_M
 from geo.errors import CoverageError
 from geo.names import strip_prefix, vietnamese_sort_key, vietnamese_sort_keys
@@ -409,11 +419,12 @@ def settings_for(scope: Scope) -> workspace.Settings:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _model(codes: tuple[str, ...], units_system: str, name: str, year: int | None,
-           radii: tuple, distance: float, imports_path: str, store_key: tuple
-           ) -> pipeline.Model:
+           radii: tuple, distance: float, imports_path: str, store_key: tuple,
+           measurements_path: str = "") -> pipeline.Model:
     scope = workspace.Scope(UnitSystem(units_system), codes[0], name, codes)
     settings = workspace.Settings(year, radii, distance)
-    stores = workspace.Stores(imports=Path(imports_path))
+    stores = workspace.Stores(imports=Path(imports_path),
+                              measurements=Path(measurements_path) if measurements_path else None)
     return workspace.build(scope, settings, stores=stores, loader=load_province)
 
 
@@ -440,10 +451,10 @@ def build_model(
     codes = (code,) if isinstance(code, str) else tuple(code)
     stores = workspace.Stores.default()
     settings = workspace.Settings.make(year, dict(radii), distance)
-    key = workspace.store_version(stores.imports, codes)
+    key = planner_key(codes)
     name = merged_province(codes).province
     return _model(codes, units_system, name, settings.year, settings.radii,
-                  settings.sharing_distance_m, str(stores.imports), key)
+                  settings.sharing_distance_m, str(stores.imports), key, str(stores.measurements))
 
 
 def model_for(scope: Scope) -> pipeline.Model:
@@ -453,8 +464,11 @@ def model_for(scope: Scope) -> pipeline.Model:
 
 
 def planner_key(codes: tuple[str, ...]) -> tuple:
-    """What identifies the import store's content for these provinces (for cache keys)."""
-    return workspace.store_version(workspace.Stores.default().imports, codes)
+    """What identifies the import and measurement stores' content for these provinces (for
+    cache keys)."""
+    stores = workspace.Stores.default()
+    return (workspace.store_version(stores.imports, codes),
+            measurements.store_version(stores.measurements, codes))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

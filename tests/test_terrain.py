@@ -31,8 +31,18 @@ def _pair(z, cell, d, tx_h=30.0, rx_h=1.5, freq=900.0, ae=AE, step=None):
     """Loss and line of sight from the grid's row 1, col 1 eastwards over ``d`` metres."""
     one = np.ones(1)
     loss, los = kernels.pair_losses(
-        z, cell, cell, one * 1.0, one * 1.0, one * tx_h, one * (1.0 + d / cell), one * 1.0,
-        one * rx_h, one * freq, step or cell, ae,
+        z,
+        cell,
+        cell,
+        one * 1.0,
+        one * 1.0,
+        one * tx_h,
+        one * (1.0 + d / cell),
+        one * 1.0,
+        one * rx_h,
+        one * freq,
+        step or cell,
+        ae,
     )
     return float(loss[0]), bool(los[0])
 
@@ -97,9 +107,10 @@ def test_the_bulge_is_the_same_in_the_radial_sweep():
     n = int(horizon * 1.1 / cell) * 2 + 3
     z = np.zeros((n, n))
     c = (n - 1) / 2
-    r0, c0, vis, _ = kernels.site_window(z, cell, cell, c, c, 30.0, 1.5, horizon * 1.08, 900.0,
-                                         AE, False)
-    rows, cols = np.mgrid[r0:r0 + vis.shape[0], c0:c0 + vis.shape[1]]
+    r0, c0, vis, _ = kernels.site_window(
+        z, cell, cell, c, c, 30.0, 1.5, horizon * 1.08, 900.0, AE, False
+    )
+    rows, cols = np.mgrid[r0 : r0 + vis.shape[0], c0 : c0 + vis.shape[1]]
     dist = np.hypot(rows - c, cols - c) * cell
     inside = vis != 255
     assert (vis[inside & (dist < horizon * 0.98)] == 1).all()
@@ -147,14 +158,16 @@ def test_the_radial_sweep_agrees_with_the_pair_kernel_on_rough_terrain():
     z = np.real(np.fft.ifft2(spec))
     z = (z - z.min()) / (z.max() - z.min()) * 400
     c = 80.0
-    r0, c0, vis, loss = kernels.site_window(z, 30.0, 30.0, c, c, 30.0, 1.5, 2000.0, 1800.0, AE,
-                                            True)
+    r0, c0, vis, loss = kernels.site_window(
+        z, 30.0, 30.0, c, c, 30.0, 1.5, 2000.0, 1800.0, AE, True
+    )
     ti, tj = np.nonzero(vis != 255)
     pick = rng.choice(len(ti), 300, replace=False)
     rows, cols = (ti[pick] + r0).astype(float), (tj[pick] + c0).astype(float)
     one = np.ones(len(pick))
-    p_loss, p_los = kernels.pair_losses(z, 30.0, 30.0, one * c, one * c, one * 30.0, cols, rows,
-                                        one * 1.5, one * 1800.0, 15.0, AE)
+    p_loss, p_los = kernels.pair_losses(
+        z, 30.0, 30.0, one * c, one * c, one * 30.0, cols, rows, one * 1.5, one * 1800.0, 15.0, AE
+    )
     sweep = vis[ti[pick], tj[pick]] == 1
     assert (sweep == p_los).mean() >= 0.95
     assert np.median(np.abs(loss[ti[pick], tj[pick]] - p_loss)) < 1.0
@@ -166,9 +179,18 @@ def test_the_radial_sweep_agrees_with_the_pair_kernel_on_rough_terrain():
 
 
 def _write(path, z, transform, crs, nodata=None):
-    with rasterio.open(path, "w", driver="GTiff", height=z.shape[0], width=z.shape[1],
-                       count=1, dtype="float32", crs=crs, transform=transform,
-                       nodata=nodata) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=z.shape[0],
+        width=z.shape[1],
+        count=1,
+        dtype="float32",
+        crs=crs,
+        transform=transform,
+        nodata=nodata,
+    ) as dst:
         dst.write(z.astype("float32"), 1)
     return path
 
@@ -196,7 +218,8 @@ def _ridge_scene(tmp_path):
     villages = gpd.GeoDataFrame({"name": list(pts)}, geometry=list(pts.values()), crs=4326)
     site = gpd.GeoDataFrame(
         {"operator": ["Viettel"], "technology": ["4G"], "antenna_height_m": [30.0]},
-        geometry=[Point(*to_4326.transform(sx, sy))], crs=4326,
+        geometry=[Point(*to_4326.transform(sx, sy))],
+        crs=4326,
     )
     return path, villages.set_index("name"), site
 
@@ -224,12 +247,20 @@ def test_the_same_dem_in_degrees_gives_the_same_answer(tmp_path):
     villages covered."""
     path, villages, site = _ridge_scene(tmp_path)
     with rasterio.open(path) as src:
-        transform, w, h = calculate_default_transform(src.crs, "EPSG:4326", src.width,
-                                                      src.height, *src.bounds)
+        transform, w, h = calculate_default_transform(
+            src.crs, "EPSG:4326", src.width, src.height, *src.bounds
+        )
         out = np.full((h, w), np.nan, dtype="float32")
-        reproject(src.read(1), out, src_transform=src.transform, src_crs=src.crs,
-                  dst_transform=transform, dst_crs="EPSG:4326", dst_nodata=np.nan,
-                  resampling=Resampling.nearest)
+        reproject(
+            src.read(1),
+            out,
+            src_transform=src.transform,
+            src_crs=src.crs,
+            dst_transform=transform,
+            dst_crs="EPSG:4326",
+            dst_nodata=np.nan,
+            resampling=Resampling.nearest,
+        )
     degrees = _write(tmp_path / "dem_4326.tif", out, transform, "EPSG:4326", nodata=np.nan)
     dem = dem_mod.read_dem(degrees)
     assert dem.crs.to_epsg() == 32648
@@ -242,8 +273,9 @@ def test_a_village_off_the_dem_keeps_the_radius_answer_and_says_so(tmp_path):
     far = gpd.GeoDataFrame({"name": ["off"]}, geometry=[Point(103.02, 21.40)], crs=4326)
     dem = dem_mod.read_dem(path)
     z = dem.elevation.copy()
-    col, row = dem.grid_position(*Transformer.from_crs(4326, 9205, always_xy=True).transform(
-        103.02, 21.40))
+    col, row = dem.grid_position(
+        *Transformer.from_crs(4326, 9205, always_xy=True).transform(103.02, 21.40)
+    )
     z[int(row) - 2 : int(row) + 3, int(col) - 2 : int(col) + 3] = np.nan
     holed = dem_mod.Dem(z, dem.transform, dem.crs)
     covered, evidence = _covered(holed, far.set_index("name"), site)
@@ -259,7 +291,8 @@ def test_the_antenna_height_column_is_used(tmp_path):
     x0, y = 500_015.0, 2_360_000 - 15.0
     site = gpd.GeoDataFrame(
         {"operator": ["Viettel"] * 2, "technology": ["4G"] * 2, "antenna_height_m": [8.0, 60.0]},
-        geometry=[Point(*to_4326.transform(x0, y))] * 2, crs=4326,
+        geometry=[Point(*to_4326.transform(x0, y))] * 2,
+        crs=4326,
     )
     village = gpd.GeoDataFrame(geometry=[Point(*to_4326.transform(x0 + 2000, y))], crs=4326)
     pairs = model.pair_table(village, site, dem, radii={"4G": 4000.0})
@@ -282,8 +315,7 @@ def test_read_dem_windows_to_the_bounds_and_turns_nodata_into_nan(tmp_path):
 
 def test_a_dem_too_large_is_refused_before_reading_with_the_fix(tmp_path):
     z = np.zeros((100, 100), dtype="float32")
-    path = _write(tmp_path / "big.tif", z, Affine(30, 0, 500_000, 0, -30, 2_400_000),
-                  "EPSG:32648")
+    path = _write(tmp_path / "big.tif", z, Affine(30, 0, 500_000, 0, -30, 2_400_000), "EPSG:32648")
     with pytest.raises(InputError, match=r"gdalwarp -tr 30 30"):
         dem_mod.read_dem(path, max_cells=5_000)
 
@@ -300,8 +332,16 @@ def test_a_file_that_is_not_a_raster_names_the_file(tmp_path, content):
 def test_a_dem_without_crs_asks_for_one(tmp_path):
     z = np.zeros((10, 10), dtype="float32")
     path = tmp_path / "nocrs.tif"
-    with rasterio.open(path, "w", driver="GTiff", height=10, width=10, count=1,
-                       dtype="float32", transform=Affine(30, 0, 0, 0, -30, 0)) as dst:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=10,
+        width=10,
+        count=1,
+        dtype="float32",
+        transform=Affine(30, 0, 0, 0, -30, 0),
+    ) as dst:
         dst.write(z, 1)
     with pytest.raises(InputError, match="--crs"):
         dem_mod.read_dem(path)
@@ -310,8 +350,13 @@ def test_a_dem_without_crs_asks_for_one(tmp_path):
 
 def test_write_cog_writes_a_cloud_optimized_geotiff(tmp_path):
     z = np.random.default_rng(1).random((600, 700)).astype("float32")
-    out = dem_mod.write_cog(z, Affine(30, 0, 500_000, 0, -30, 2_400_000), CRS.from_epsg(32648),
-                            tmp_path / "x.tif", tags={"synthetic": "true"})
+    out = dem_mod.write_cog(
+        z,
+        Affine(30, 0, 500_000, 0, -30, 2_400_000),
+        CRS.from_epsg(32648),
+        tmp_path / "x.tif",
+        tags={"synthetic": "true"},
+    )
     with rasterio.open(out) as src:
         assert src.profile["tiled"] and src.overviews(1)
         assert src.tags()["synthetic"] == "true"
@@ -322,9 +367,17 @@ def test_the_dem_store_keeps_the_latest_record_per_province(tmp_path):
     path = dem_store.dem_store_path(tmp_path / "imports.sqlite")
     assert path.name == "imports.dem.sqlite"
     conn = dem_store.connect(path)
-    base = {"province_code": "11", "source_file": "a.tif", "sha256": "0" * 64,
-            "source_crs": "EPSG:9205", "crs": "EPSG:9205", "resolution_m": 30.0,
-            "width": 10, "height": 10, "path": "a.tif"}
+    base = {
+        "province_code": "11",
+        "source_file": "a.tif",
+        "sha256": "0" * 64,
+        "source_crs": "EPSG:9205",
+        "crs": "EPSG:9205",
+        "resolution_m": 30.0,
+        "width": 10,
+        "height": 10,
+        "path": "a.tif",
+    }
     first = dem_store.record(conn, base, who="An")
     second = dem_store.record(conn, base | {"source_file": "b.tif"}, who="An")
     assert dem_store.current(conn, "11")["dem_id"] == second
@@ -356,8 +409,9 @@ def test_coverage_rasters_give_the_best_server_and_hide_behind_the_ridge(tmp_pat
     two = pd.concat([site, site.assign(antenna_height_m=40.0)], ignore_index=True)
     two = gpd.GeoDataFrame(two, geometry="geometry", crs=4326)
     out = model.coverage_rasters(two, dem, radii={"4G": 4000.0})
-    alone = [model.coverage_rasters(two.iloc[[i]], dem, radii={"4G": 4000.0})["loss"]
-             for i in (0, 1)]
+    alone = [
+        model.coverage_rasters(two.iloc[[i]], dem, radii={"4G": 4000.0})["loss"] for i in (0, 1)
+    ]
     best = np.fmin(alone[0], alone[1])
     np.testing.assert_allclose(out["loss"], best, rtol=0, atol=1e-4)
     reached = np.isfinite(best)
@@ -367,11 +421,13 @@ def test_coverage_rasters_give_the_best_server_and_hide_behind_the_ridge(tmp_pat
     assert (alone[0][server == 0] <= alone[1][server == 0]).all()
     assert (server[alone[1] < alone[0]] == 1).all() and (alone[1] < alone[0]).any()
     x, y = Transformer.from_crs(4326, 9205, always_xy=True).transform(
-        villages.geometry["behind"].x, villages.geometry["behind"].y)
+        villages.geometry["behind"].x, villages.geometry["behind"].y
+    )
     col, row = dem.grid_position(np.array([x]), np.array([y]))
     behind = out["loss"][int(round(row[0])), int(round(col[0]))]
     x, y = Transformer.from_crs(4326, 9205, always_xy=True).transform(
-        villages.geometry["west"].x, villages.geometry["west"].y)
+        villages.geometry["west"].x, villages.geometry["west"].y
+    )
     col, row = dem.grid_position(np.array([x]), np.array([y]))
     west = out["loss"][int(round(row[0])), int(round(col[0]))]
     assert behind > model.MAX_PATH_LOSS_DB["4G"] >= west

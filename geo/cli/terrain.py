@@ -36,14 +36,17 @@ def run_import_dem(args: argparse.Namespace) -> int:
 
     if not args.output and not args.commit:
         raise InputError(
-            "Give --output FILE.tif to write the cropped DEM, or --commit to save it in the "
-            "store.",
+            "Give --output FILE.tif to write the cropped DEM, or --commit to save it in the store.",
             "Hãy cho --output TỆP.tif để ghi DEM đã cắt, hoặc --commit để lưu vào kho.",
             field="--output",
         )
     dem, info = committed.import_dem(
-        args.file, args.province, imports_path=args.store, crs=args.crs,
-        commit=args.commit, who=args.user,
+        args.file,
+        args.province,
+        imports_path=args.store,
+        crs=args.crs,
+        commit=args.commit,
+        who=args.user,
     )
     if args.output:
         dem_mod.write_cog(dem.elevation, dem.transform, dem.crs, args.output)
@@ -69,7 +72,10 @@ def run_rasters(args: argparse.Namespace) -> int:
     stores = workspace.Stores.default(args.store, None)
     model = workspace.build(scope, workspace.Settings.make(year=args.year), stores=stores)
     written, population = raster_outputs.write_rasters(
-        model, stores.imports, operator=args.operator, technology=args.technology,
+        model,
+        stores.imports,
+        operator=args.operator,
+        technology=args.technology,
         folder=Path(args.output_dir),
     )
     for path in written:
@@ -91,7 +97,8 @@ def register(subparsers) -> dict:
     from geo.sites import OPERATORS, TECHNOLOGIES
 
     t = subparsers.add_parser(
-        "terrain", help="the terrain model's rasters (needs a committed DEM)",
+        "terrain",
+        help="the terrain model's rasters (needs a committed DEM)",
         description="Coverage and best-server rasters of the terrain model, as Cloud-Optimized "
         "GeoTIFFs, and the population covered per commune.",
     )

@@ -52,7 +52,11 @@ def apply_to_model(
         if not rows.any():
             continue
         cov, ev = terrain_coverage(
-            status[rows], broadband, dem, operators=OPERATORS, radii=radii,
+            status[rows],
+            broadband,
+            dem,
+            operators=OPERATORS,
+            radii=radii,
             max_path_loss=max_path_loss,
         )
         for op in OPERATORS:
@@ -74,9 +78,7 @@ def apply_to_model(
     status["gap_class"] = coverage.gap_class(table).to_numpy()
     counts = status.groupby("gid_3")["mobile_broadband"].sum()
     communes = model.communes
-    communes["villages_mobile"] = (
-        communes["gid_3"].map(counts).fillna(0).astype(int).to_numpy()
+    communes["villages_mobile"] = communes["gid_3"].map(counts).fillna(0).astype(int).to_numpy()
+    communes["villages_mobile_share"] = communes["villages_mobile"] / communes["villages"].where(
+        communes["villages"] > 0
     )
-    communes["villages_mobile_share"] = communes["villages_mobile"] / communes[
-        "villages"
-    ].where(communes["villages"] > 0)

@@ -75,14 +75,13 @@ def import_dem(
     path = Path(path)
     code, _name = units.resolve_province(province)
     try:
-        source_crs = (
-            CRS.from_user_input(int(crs) if str(crs).isdigit() else crs) if crs else None
-        )
+        source_crs = CRS.from_user_input(int(crs) if str(crs).isdigit() else crs) if crs else None
     except Exception as exc:  # pyproj.exceptions.CRSError
         raise InputError(
             f"Unknown CRS {crs!r}: give an EPSG code such as 9205 (VN-2000 TM-3 103°).",
             f"Hệ tọa độ {crs!r} không hợp lệ: hãy cho mã EPSG, ví dụ 9205 (VN-2000 TM-3 103°).",
-            file=str(path), field="--crs",
+            file=str(path),
+            field="--crs",
         ) from exc
     digest = sha256(path) if path.is_file() else ""
     dem = read_dem(path, province_bounds(code), crs=source_crs)
@@ -101,8 +100,13 @@ def import_dem(
         return dem, info
     base = _imports_path(imports_path)
     out = dem_store.dem_folder(base) / f"dem_{code}_{digest[:12]}.tif"
-    write_cog(dem.elevation, dem.transform, dem.crs, out,
-              tags={"province_code": code, "source_file": path.name, "sha256": digest})
+    write_cog(
+        dem.elevation,
+        dem.transform,
+        dem.crs,
+        out,
+        tags={"province_code": code, "source_file": path.name, "sha256": digest},
+    )
     info["path"] = str(out)
     conn = dem_store.connect(dem_store.dem_store_path(base))
     try:
@@ -131,7 +135,8 @@ def _read_cog(path: Path) -> Dem:
     with rasterio.open(path) as src:
         band = src.read(1, masked=True, out_dtype="float32")
         return Dem(
-            np.ma.filled(band, np.nan).astype(np.float32), src.transform,
+            np.ma.filled(band, np.nan).astype(np.float32),
+            src.transform,
             CRS.from_wkt(src.crs.to_wkt()),
         )
 

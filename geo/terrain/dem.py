@@ -158,8 +158,10 @@ def read_dem(
             f"Tệp không phải ảnh raster GDAL đọc được ({exc}); hãy dùng GeoTIFF độ cao.",
         ) from exc
     with src:
-        src_crs = CRS.from_user_input(crs) if crs is not None else (
-            CRS.from_wkt(src.crs.to_wkt()) if src.crs else None
+        src_crs = (
+            CRS.from_user_input(crs)
+            if crs is not None
+            else (CRS.from_wkt(src.crs.to_wkt()) if src.crs else None)
         )
         if src_crs is None:
             raise _fail(
@@ -216,8 +218,13 @@ def _window(src, src_crs, bounds_4326, margin_m, path, from_bounds):
     pad_lat = margin_m / 111_320.0
     pad_lon = margin_m / (111_320.0 * max(math.cos(lat), 0.1))
     box = transform_bounds(
-        "EPSG:4326", src_crs.to_wkt(), west - pad_lon, south - pad_lat, east + pad_lon,
-        north + pad_lat, densify_pts=21,
+        "EPSG:4326",
+        src_crs.to_wkt(),
+        west - pad_lon,
+        south - pad_lat,
+        east + pad_lon,
+        north + pad_lat,
+        densify_pts=21,
     )
     win = from_bounds(*box, transform=src.transform)
     col0 = max(int(math.floor(win.col_off)), 0)
@@ -252,15 +259,26 @@ def _to_metric(dem: Dem, bounds_4326) -> Dem:
     )
     out = np.full((height, width), np.nan, dtype=np.float32)
     reproject(
-        dem.elevation, out, src_transform=dem.transform, src_crs=dem.crs.to_wkt(),
-        dst_transform=transform, dst_crs=target.to_wkt(), src_nodata=np.nan,
-        dst_nodata=np.nan, resampling=Resampling.bilinear,
+        dem.elevation,
+        out,
+        src_transform=dem.transform,
+        src_crs=dem.crs.to_wkt(),
+        dst_transform=transform,
+        dst_crs=target.to_wkt(),
+        src_nodata=np.nan,
+        dst_nodata=np.nan,
+        resampling=Resampling.bilinear,
     )
     return Dem(out, transform, CRS.from_user_input(target))
 
 
 def write_cog(
-    array: np.ndarray, transform: Affine, crs: CRS, path: str | Path, *, nodata=None,
+    array: np.ndarray,
+    transform: Affine,
+    crs: CRS,
+    path: str | Path,
+    *,
+    nodata=None,
     tags: dict | None = None,
 ) -> Path:
     """Write one band as a Cloud-Optimized GeoTIFF (DEFLATE, internal overviews).
@@ -287,8 +305,13 @@ def write_cog(
     if nodata is None and np.issubdtype(array.dtype, np.floating):
         nodata = np.nan
     profile = {
-        "driver": "GTiff", "height": array.shape[0], "width": array.shape[1], "count": 1,
-        "dtype": array.dtype.name, "crs": crs.to_wkt(), "transform": transform,
+        "driver": "GTiff",
+        "height": array.shape[0],
+        "width": array.shape[1],
+        "count": 1,
+        "dtype": array.dtype.name,
+        "crs": crs.to_wkt(),
+        "transform": transform,
         "nodata": nodata,
     }
     with MemoryFile() as mem:

@@ -158,30 +158,41 @@ def pair_table(
     vx, vy = _project(villages.iloc[keep_v], dem)
     sx, sy = _project(sites.iloc[keep_s], dem)
     tree = shapely.STRtree(shapely.points(vx, vy))
-    s_idx, v_idx = tree.query(
-        shapely.points(sx, sy), predicate="dwithin", distance=radius[keep_s]
-    )
+    s_idx, v_idx = tree.query(shapely.points(sx, sy), predicate="dwithin", distance=radius[keep_s])
     vcol, vrow = dem.grid_position(vx[v_idx], vy[v_idx])
     scol, srow = dem.grid_position(sx[s_idx], sy[s_idx])
     site_pos = keep_s[s_idx]
     freq = pd.Series(tech[site_pos]).map(dict(frequencies)).to_numpy(dtype=float)
     if np.isnan(freq).any():
         raise InputError(
-            "no frequency for some technologies", "Thiếu tần số cho một số công nghệ",
+            "no frequency for some technologies",
+            "Thiếu tần số cho một số công nghệ",
             field="frequencies",
         )
     dx, dy = dem.cell_size
     loss, los = kernels.pair_losses(
-        dem.elevation, dx, dy, scol, srow, _heights(sites)[site_pos], vcol, vrow,
-        np.full(len(v_idx), RECEIVER_HEIGHT_M), freq, min(dx, dy), effective_radius(k),
+        dem.elevation,
+        dx,
+        dy,
+        scol,
+        srow,
+        _heights(sites)[site_pos],
+        vcol,
+        vrow,
+        np.full(len(v_idx), RECEIVER_HEIGHT_M),
+        freq,
+        min(dx, dy),
+        effective_radius(k),
     )
-    return pd.DataFrame({
-        "village": keep_v[v_idx],
-        "site": site_pos,
-        "distance_m": np.hypot(vx[v_idx] - sx[s_idx], vy[v_idx] - sy[s_idx]),
-        "loss_db": loss,
-        "los": los,
-    })
+    return pd.DataFrame(
+        {
+            "village": keep_v[v_idx],
+            "site": site_pos,
+            "distance_m": np.hypot(vx[v_idx] - sx[s_idx], vy[v_idx] - sy[s_idx]),
+            "loss_db": loss,
+            "los": los,
+        }
+    )
 
 
 def terrain_coverage(
@@ -282,7 +293,16 @@ def coverage_rasters(
     dx, dy = dem.cell_size
     n = threads or _threads()
     loss, server, visible = kernels.best_server(
-        dem.elevation, dx, dy, col, row, _heights(sites), RECEIVER_HEIGHT_M, radius, freq,
-        effective_radius(k), n,
+        dem.elevation,
+        dx,
+        dy,
+        col,
+        row,
+        _heights(sites),
+        RECEIVER_HEIGHT_M,
+        radius,
+        freq,
+        effective_radius(k),
+        n,
     )
     return {"loss": loss, "server": server, "visible": visible}

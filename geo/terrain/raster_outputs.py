@@ -83,10 +83,15 @@ def population_covered(
     grid = population._census_grid(communes, raster_path)
     share = np.zeros(grid.zones.shape, dtype=np.float32)
     reproject(
-        (covered == 1).astype(np.float32), share, src_transform=dem.transform,
-        src_crs=dem.crs.to_wkt(), dst_transform=grid.transform,
+        (covered == 1).astype(np.float32),
+        share,
+        src_transform=dem.transform,
+        src_crs=dem.crs.to_wkt(),
+        dst_transform=grid.transform,
         dst_crs=(grid.crs.to_wkt() if grid.crs is not None else "EPSG:4326"),
-        resampling=Resampling.average, src_nodata=None, dst_nodata=0.0,
+        resampling=Resampling.average,
+        src_nodata=None,
+        dst_nodata=0.0,
     )
     share = np.nan_to_num(share, nan=0.0)
     sums = population.zone_sums(grid.zoned * share, grid.zones, len(communes))[1:]
@@ -119,41 +124,73 @@ def write_rasters(
             field="--province",
         )
     synthetic = bool(model.sources.get("sites", {}).get("synthetic"))
-    sites = model.sites[(model.sites["operator"] == operator)
-                        & (model.sites["technology"] == technology)].reset_index(drop=True)
+    sites = model.sites[
+        (model.sites["operator"] == operator) & (model.sites["technology"] == technology)
+    ].reset_index(drop=True)
     written: list[Path] = []
     frames = []
     for code, dem in dems.items():
         out = province_rasters(sites, dem, radii=model.radii)
-        tags = {"province_code": code, "operator": operator, "technology": technology,
-                "model": "terrain: free space + Bullington (ITU-R P.526), k=4/3",
-                "synthetic": str(synthetic).lower()}
+        tags = {
+            "province_code": code,
+            "operator": operator,
+            "technology": technology,
+            "model": "terrain: free space + Bullington (ITU-R P.526), k=4/3",
+            "synthetic": str(synthetic).lower(),
+        }
         stem = f"{code}_{operator}_{technology}" + ("_synthetic" if synthetic else "")
         folder.mkdir(parents=True, exist_ok=True)
-        written.append(write_cog(out["loss"], dem.transform, dem.crs,
-                                 folder / f"path_loss_{stem}.tif", tags=tags))
-        written.append(write_cog(out["covered"], dem.transform, dem.crs,
-                                 folder / f"covered_{stem}.tif", nodata=255, tags=tags))
-        written.append(write_cog(out["server"], dem.transform, dem.crs,
-                                 folder / f"best_server_{stem}.tif", nodata=-1, tags=tags))
+        written.append(
+            write_cog(
+                out["loss"], dem.transform, dem.crs, folder / f"path_loss_{stem}.tif", tags=tags
+            )
+        )
+        written.append(
+            write_cog(
+                out["covered"],
+                dem.transform,
+                dem.crs,
+                folder / f"covered_{stem}.tif",
+                nodata=255,
+                tags=tags,
+            )
+        )
+        written.append(
+            write_cog(
+                out["server"],
+                dem.transform,
+                dem.crs,
+                folder / f"best_server_{stem}.tif",
+                nodata=-1,
+                tags=tags,
+            )
+        )
         key = folder / f"best_server_{stem}.csv"
-        key_frame = pd.DataFrame({"server": np.arange(len(sites)),
-                                  "site_id": sites.get("site_id", pd.Series(dtype=str)),
-                                  "synthetic": synthetic})
+        key_frame = pd.DataFrame(
+            {
+                "server": np.arange(len(sites)),
+                "site_id": sites.get("site_id", pd.Series(dtype=str)),
+                "synthetic": synthetic,
+            }
+        )
         key_frame.to_csv(key, index=False)
         written.append(key)
         communes = model.communes[model.communes["province_code"].astype(str) == code]
         communes = communes[communes["population"].notna()]
         pop = population_covered(communes, out["covered"], dem, registry.path("worldpop_2020"))
-        frames.append(pd.DataFrame({
-            "commune_code": communes["commune_code"].to_numpy(),
-            "commune": communes["commune"].to_numpy(),
-            "province_code": code,
-            "operator": operator,
-            "technology": technology,
-            "population": communes["population"].to_numpy(),
-            "population_covered": pop.round(0).to_numpy(),
-            "evidence": "terrain",
-            "synthetic_sites": synthetic,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "commune_code": communes["commune_code"].to_numpy(),
+                    "commune": communes["commune"].to_numpy(),
+                    "province_code": code,
+                    "operator": operator,
+                    "technology": technology,
+                    "population": communes["population"].to_numpy(),
+                    "population_covered": pop.round(0).to_numpy(),
+                    "evidence": "terrain",
+                    "synthetic_sites": synthetic,
+                }
+            )
+        )
     return written, pd.concat(frames, ignore_index=True)

@@ -397,8 +397,12 @@ def build_map(
 
     # Villages stacked on one point: one marker with their count, its popup lists them.
     if (not village_ids) if stacks is None else stacks:
-        stack = stack_layer(status, lang, has_sites=has_sites,
-                            name=_swatch_name("#555555", t("location_commune_note", lang), "ring"))
+        stack = stack_layer(
+            status, lang, has_sites=has_sites,
+            name=_swatch_name("#555555", t("location_commune_note", lang), "ring"),
+            pairs=_display_pairs(status, lang)
+            if units == "2025" and "units_display" in status.columns else None,
+        )
         if stack is not None:
             stack.add_to(m)
             stack_layers.append(stack)

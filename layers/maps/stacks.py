@@ -18,21 +18,26 @@ from folium.utilities import JsCode
 from geo import finding
 from geo.names import vietnamese_sort_keys
 from layers.i18n import t
-from layers.maps.common import GAP_COLOURS, _e, _feature_collection, _round_geoms, _tip_js
+from layers.maps.common import GAP_COLOURS, _e, _feature_collection, _round_geoms
 
 __all__ = ["stack_layer"]
 
-_STACK_ICON_JS = """function(feature, layer) {
+#: The marker shows the count; its popup (on click: no tooltip, so that hovering never hides
+#: the villages' own) the title and the list, both escaped in Python.
+_STACK_JS = """function(feature, layer) {
+    var p = feature.properties;
     layer.setIcon(L.divIcon({
-        html: '<div class="village-stack-icon">' + feature.properties.c + '</div>',
+        html: '<div class="village-stack-icon">' + p.c + '</div>',
         className: "village-stack", iconSize: L.point(22, 22)
     }));
+    layer.bindPopup("<b>" + p.t + "</b><br>" + p.l, {maxWidth: 360});
 }"""
 
 
 
 def stack_layer(
-    status: gpd.GeoDataFrame, lang: str, *, has_sites: bool, name: str
+    status: gpd.GeoDataFrame, lang: str, *, has_sites: bool, name: str,
+    pairs: np.ndarray | None = None,
 ) -> folium.GeoJson | None:
     """One marker per point holding several villages; None when no point does.
 
@@ -46,6 +51,9 @@ def stack_layer(
         Whether gap classes mean anything (else the villages are listed without them).
     name
         The layer's name in the layer control (escaped HTML).
+    pairs
+        In the 2025 units, "Xã A (cũ) → Xã B (mới)" per village (aligned to ``status``),
+        shown instead of the commune.
     """
     group = finding.stacked(status)
     many = group.notna().to_numpy()
@@ -55,9 +63,14 @@ def stack_layer(
     gap = s["gap_class"].astype(str) if has_sites else pd.Series("nosites", index=s.index)
     colour = gap.map(GAP_COLOURS).fillna(GAP_COLOURS["nosites"])
     label = gap.map({k: _e(t(f"gap_{k}", lang)) for k in GAP_COLOURS}).fillna("")
+    if pairs is not None:
+        where = (" — " + _e(t("commune_old_new", lang)) + ": "
+                 + pd.Series(np.asarray(pairs, dtype=object)[many], index=s.index).map(_e))
+    else:
+        where = " (" + s["commune"].map(_e) + ")"
     item = (
         '<span style="color:' + colour + '">&#9679;</span> <b>'
-        + s["village"].map(_e) + "</b> (" + s["commune"].map(_e) + ")"
+        + s["village"].map(_e) + "</b>" + where
         + np.where(has_sites, " — " + label, "")
     )
     frame = pd.DataFrame({
@@ -81,9 +94,6 @@ def stack_layer(
         _feature_collection(points, props),
         name=name,
         marker=folium.Marker(icon=folium.DivIcon(html="", class_name="village-stack")),
-        on_each_feature=JsCode(
-            "function(feature, layer) {(" + _STACK_ICON_JS + ")(feature, layer); ("
-            + _tip_js([("", "t", "b", None), ("", "l", "", None)]).js_code + ")(feature, layer);}"
-        ),
+        on_each_feature=JsCode(_STACK_JS),
     )
 

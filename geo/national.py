@@ -40,15 +40,18 @@ Province figures (:func:`province_figures`)
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from geo import indicators, province, units, units2025, workspace
+from geo import indicators, province, registry, units, units2025, workspace
 from geo.vocab import DataOrigin, UnitSystem
 
 __all__ = [
@@ -57,6 +60,7 @@ __all__ = [
     "SNAP",
     "TOLERANCE",
     "Outlines",
+    "cache_dir",
     "clean_coverage",
     "outlines",
     "partition_keys_2025",
@@ -72,6 +76,9 @@ GRID = 1e-4
 SNAP = 2e-4
 #: Gaps and overlaps narrower than this are merged into a neighbour when cleaning (degrees).
 GAP = 4e-4
+#: Bumped when the way outlines are made changes (invalidates the cached ones).
+METHOD_VERSION = 1
+
 #: Coverage simplification tolerance (degrees; about the square root of the area of the
 #: triangles removed: 0.005° ≈ 550 m, below a pixel at the zoom that shows all Vietnam).
 TOLERANCE = 0.005
@@ -224,6 +231,7 @@ def outlines(
     *,
     tolerance: float = TOLERANCE,
     communes_pre2025: gpd.GeoDataFrame | None = None,
+    cache: bool = True,
 ) -> Outlines:
     """The light boundaries of all Vietnam in a unit system (see the module docstring).
 
@@ -235,12 +243,69 @@ def outlines(
         Simplification tolerance in degrees (:data:`TOLERANCE`).
     communes_pre2025
         The pre-2025 polygons (:func:`geo.units.read_communes`); read when None.
+    cache
+        Keep the outlines made from the real data in :func:`cache_dir` (a GeoPackage named by
+        the source file's checksum, the tolerance and :data:`METHOD_VERSION`) and reuse them:
+        they are simplified once. Never used when ``communes_pre2025`` is given.
 
     Returns
     -------
     Outlines
     """
     system = UnitSystem(units_system)
+    path = _cache_path(system, tolerance) if cache and communes_pre2025 is None else None
+    if path is not None and path.is_file():
+        try:
+            return _read_cached(system, path)
+        except Exception as exc:  # a damaged cache is rebuilt
+            log.warning("national outlines cache %s unreadable (%s): rebuilt", path, exc)
+    made = _make_outlines(system, tolerance, communes_pre2025)
+    if path is not None:
+        _write_cached(made, path)
+    return made
+
+
+def cache_dir() -> Path:
+    """Where prepared outlines are kept: ``$COVERAGE_CACHE_DIR``, else the user's cache
+    folder (``platformdirs``). Derived from GADM: never shared or committed."""
+    env = os.environ.get("COVERAGE_CACHE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("vn-coverage"))
+
+
+def _cache_path(system: UnitSystem, tolerance: float) -> Path:
+    source = registry.path("communes_pre2025")
+    digest = hashlib.sha256()
+    digest.update(f"{source.stat().st_size}:{source.stat().st_mtime_ns}:".encode())
+    digest.update(f"{system}:{tolerance}:{GRID}:{SNAP}:{GAP}:{METHOD_VERSION}".encode())
+    return cache_dir() / f"national_{system}_{digest.hexdigest()[:16]}.gpkg"
+
+
+def _write_cached(made: Outlines, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.gpkg")
+    tmp.unlink(missing_ok=True)
+    made.provinces.to_file(tmp, layer="provinces", driver="GPKG", engine="pyogrio")
+    made.communes.to_file(tmp, layer="units", driver="GPKG", engine="pyogrio")
+    os.replace(tmp, path)
+
+
+def _read_cached(system: UnitSystem, path: Path) -> Outlines:
+    prov = gpd.read_file(path, layer="provinces", engine="pyogrio")
+    com = gpd.read_file(path, layer="units", engine="pyogrio")
+    for frame, cols in ((prov, ("province_code",)), (com, ("unit_code", "province_code"))):
+        for col in cols:
+            frame[col] = frame[col].astype(str)
+    com["geometry"] = com.geometry.where(~com.geometry.is_empty, None)
+    return Outlines(system, prov, com)
+
+
+def _make_outlines(
+    system: UnitSystem, tolerance: float, communes_pre2025: gpd.GeoDataFrame | None
+) -> Outlines:
     c = units.read_communes() if communes_pre2025 is None else communes_pre2025
     key, table = (_units_2025_frame if system == UnitSystem.U2025 else _units_pre2025_frame)(c)
     polys = gpd.GeoDataFrame({"key": key.to_numpy()}, geometry=c.geometry.to_numpy(), crs=c.crs)

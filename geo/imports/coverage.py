@@ -14,56 +14,23 @@ from geo.imports.values import _issue, _operator_column, _operators, _text
 
 
 def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
+    """Check the features of a declared coverage: the operator and technology of each (from a
+    column, the layer's or feature's name, the file's name or the planner's choice), areas
+    only, and areas that reach the province."""
     rows = p.rows
     labels = p.labels
     issues: list[pd.DataFrame] = []
-    n = len(rows)
     layer = rows.get("layer", pd.Series(None, index=rows.index, dtype=object)).astype("string")
     name = (
         _text(rows["name"])
         if "name" in rows
         else pd.Series(pd.NA, index=rows.index, dtype="string")
     )
-    # Operator: the column, else the layer's (folder's) name, else the feature's name, else
-    # the planner's choice.
-    operator = pd.Series(ov.get("_operator"), index=rows.index, dtype=object)
-    found_op = pd.Series(None, index=rows.index, dtype=object)
-    for source in (
-        rows.get("operator"),
-        layer,
-        name,
-        pd.Series(p.file, index=rows.index),
-    ):
-        if source is None:
-            continue
-        ops, _ = _operators(source)
-        one = ops.map(
-            lambda v: v[0] if isinstance(v, list) and len(v) == 1 else None, na_action="ignore"
-        )
-        found_op = found_op.where(found_op.notna(), one)
+    operator = _operator(p, ov, layer, name)
     if "operator" in rows:
-        ops, issue = _operator_column(rows, labels, "unknown operator", "nhà mạng không rõ")
+        _, issue = _operator_column(rows, labels, "unknown operator", "nhà mạng không rõ")
         issues.append(issue)
-    operator = operator.where(operator.notna(), found_op)
-    technology = pd.Series(ov.get("_technology"), index=rows.index, dtype=object)
-    found_tech = pd.Series(None, index=rows.index, dtype=object)
-    for source in (
-        rows.get("technology"),
-        layer,
-        name,
-        pd.Series(re.sub(r"[_\-.]", " ", p.file), index=rows.index),
-    ):
-        if source is None:
-            continue
-        t = _text(source).fillna("")
-        tech = t.str.extract(r"(?i)\b(2G|3G|4G|5G|LTE|NR|GSM|UMTS|WCDMA)\b")[0]
-        tech = (
-            tech.str.upper()
-            .map({"LTE": "4G", "NR": "5G", "GSM": "2G", "UMTS": "3G", "WCDMA": "3G"})
-            .fillna(tech.str.upper())
-        )
-        found_tech = found_tech.where(found_tech.notna(), tech)
-    technology = technology.where(technology.notna(), found_tech)
+    technology = _technology(p, ov, layer, name)
     issues.append(
         _issue(
             rows,
@@ -88,9 +55,80 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
             "(--technology khi chạy lệnh)",
         )
     )
+    geoms = rows["geometry"].to_numpy(dtype=object)
+    polygonal, outside, geometry_issues = _areas(rows, geoms, ctx)
+    issues += geometry_issues
+    out = pd.DataFrame(
+        {
+            "operator": operator.astype(object),
+            "technology": technology.astype(object),
+            "name": name.astype(object),
+            "layer": layer.astype(object),
+            "polygonal": polygonal,
+            "match_status": np.where(outside, "none", "area"),
+        },
+        index=rows.index,
+    )
+    return out, issues, {"geometry": geoms}
+
+
+def _operator(p: _Parsed, ov: dict, layer: pd.Series, name: pd.Series) -> pd.Series:
+    """Each feature's operator: the planner's choice, else the first of the column, the
+    layer's (folder's) name, the feature's name and the file's name that names one."""
+    rows = p.rows
+    operator = pd.Series(ov.get("_operator"), index=rows.index, dtype=object)
+    found_op = pd.Series(None, index=rows.index, dtype=object)
+    for source in (
+        rows.get("operator"),
+        layer,
+        name,
+        pd.Series(p.file, index=rows.index),
+    ):
+        if source is None:
+            continue
+        ops, _ = _operators(source)
+        one = ops.map(
+            lambda v: v[0] if isinstance(v, list) and len(v) == 1 else None, na_action="ignore"
+        )
+        found_op = found_op.where(found_op.notna(), one)
+    return operator.where(operator.notna(), found_op)
+
+
+def _technology(p: _Parsed, ov: dict, layer: pd.Series, name: pd.Series) -> pd.Series:
+    """Each feature's technology: the planner's choice, else the first of the column, the
+    layer's name, the feature's name and the file's name that names one (LTE → 4G, NR → 5G,
+    GSM → 2G, UMTS/WCDMA → 3G)."""
+    rows = p.rows
+    technology = pd.Series(ov.get("_technology"), index=rows.index, dtype=object)
+    found_tech = pd.Series(None, index=rows.index, dtype=object)
+    for source in (
+        rows.get("technology"),
+        layer,
+        name,
+        pd.Series(re.sub(r"[_\-.]", " ", p.file), index=rows.index),
+    ):
+        if source is None:
+            continue
+        t = _text(source).fillna("")
+        tech = t.str.extract(r"(?i)\b(2G|3G|4G|5G|LTE|NR|GSM|UMTS|WCDMA)\b")[0]
+        tech = (
+            tech.str.upper()
+            .map({"LTE": "4G", "NR": "5G", "GSM": "2G", "UMTS": "3G", "WCDMA": "3G"})
+            .fillna(tech.str.upper())
+        )
+        found_tech = found_tech.where(found_tech.notna(), tech)
+    return technology.where(technology.notna(), found_tech)
+
+
+def _areas(
+    rows: pd.DataFrame, geoms: np.ndarray, ctx: _Context
+) -> tuple[np.ndarray, np.ndarray, list[pd.DataFrame]]:
+    """Which features are polygons, which of those do not reach the province, and the issues
+    of points, lines, missing geometries and areas outside."""
+    n = len(rows)
+    issues: list[pd.DataFrame] = []
     has_geom = rows["has_geom"].to_numpy(dtype=bool)
     is_point = rows["is_point"].to_numpy(dtype=bool)
-    geoms = rows["geometry"].to_numpy(dtype=object)
     polygonal = np.zeros(n, dtype=bool)
     ok_geom = np.array([g is not None for g in geoms])
     if ok_geom.any():
@@ -133,18 +171,7 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
             f"vùng không chạm tới {ctx.data.province}: hãy kiểm tra hệ tọa độ",
         )
     )
-    out = pd.DataFrame(
-        {
-            "operator": operator.astype(object),
-            "technology": technology.astype(object),
-            "name": name.astype(object),
-            "layer": layer.astype(object),
-            "polygonal": polygonal,
-            "match_status": np.where(outside, "none", "area"),
-        },
-        index=rows.index,
-    )
-    return out, issues, {"geometry": geoms}
+    return polygonal, outside, issues
 
 
 def _frame(

@@ -24,8 +24,49 @@ from geo.operators import OPERATORS
 
 
 def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
+    """Check and match the rows of a fibre list: operators and yes/no marks, then the villages
+    named (by name in their commune), pointed at (the nearest within 1 km) or covered (the
+    register's villages inside an area), and repeated villages."""
     rows = p.rows
     labels = p.labels
+    ops, flag_false, issues = _fibre_operators(rows, labels, ov)
+    polygons = rows.get("has_geom", pd.Series(False, index=rows.index)).to_numpy(
+        dtype=bool
+    ) & ~rows.get("is_point", pd.Series(True, index=rows.index)).to_numpy(dtype=bool)
+    has_name = "village" in rows
+    u = _resolve_units(rows, ctx, ov)
+    reg = ctx.register.villages
+    vm, pts = _matched_villages(rows, u, ctx, ov, polygons, has_name)
+    area_rows, area_issues = _area_villages(rows, vm, reg, polygons)
+    issues += area_issues
+    issues += _village_issues(p, u, vm, ops, polygons, flag_false, pts, has_name)
+    by_id = reg.drop_duplicates("village_id").set_index("village_id")
+    out = pd.DataFrame(
+        {
+            "village_id": vm["village_id"].astype(object),
+            "operators": ops.astype(object),
+            "village": vm["register_name"].astype(object),
+            "village_printed": _text(rows["village"]).astype(object) if has_name else None,
+            "commune_code": vm["village_id"]
+            .map(by_id["commune_code"])
+            .fillna(u["commune_code"])
+            .astype(object),
+            "match_status": u["match_status"].astype(object),
+            "match_score": u["match_score"],
+            "village_match_status": vm["village_match_status"].astype(object),
+            "fibre_flag": ~flag_false,
+            "is_area": polygons,
+        },
+        index=rows.index,
+    )
+    return out, issues, {"units": u, "villages": vm, "areas": area_rows}
+
+
+def _fibre_operators(
+    rows: pd.DataFrame, labels: dict, ov: dict
+) -> tuple[pd.Series, np.ndarray, list[pd.DataFrame]]:
+    """The operators of each row (a column, one column per operator, or the planner's
+    choice), which rows are marked as *without* fibre, and the issues of both."""
     issues: list[pd.DataFrame] = []
     if "operator" in rows:
         ops, issue = _operator_column(
@@ -68,11 +109,14 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
             "không ghi nhà mạng",
         )
     )
-    polygons = rows.get("has_geom", pd.Series(False, index=rows.index)).to_numpy(
-        dtype=bool
-    ) & ~rows.get("is_point", pd.Series(True, index=rows.index)).to_numpy(dtype=bool)
-    has_name = "village" in rows
-    u = _resolve_units(rows, ctx, ov)
+    return ops, flag_false, issues
+
+
+def _matched_villages(
+    rows: pd.DataFrame, u: pd.DataFrame, ctx: _Context, ov: dict, polygons, has_name: bool
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each row's register village: by name within its commune, or for a point without a name
+    the nearest register village within 1 km; and which rows are such points."""
     reg = ctx.register.villages
     if has_name:
         vm = _village_matches(rows, u, ctx, ov)
@@ -96,7 +140,15 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
         vm.loc[near.index, "village_id"] = near["village_id"]
         vm.loc[near.index, "village_match_status"] = near["status"]
         vm.loc[near.index, "register_name"] = near["village"]
-    # Areas: every register village inside.
+    return vm, pts
+
+
+def _area_villages(
+    rows: pd.DataFrame, vm: pd.DataFrame, reg: gpd.GeoDataFrame, polygons: np.ndarray
+) -> tuple[pd.DataFrame | list, list[pd.DataFrame]]:
+    """The register villages inside each area row (``_i``: the row's position,
+    ``village_id``), their match status set in ``vm``, and the issue of empty areas."""
+    issues: list[pd.DataFrame] = []
     area_rows = []
     if polygons.any():
         shapes = gpd.GeoDataFrame(
@@ -119,6 +171,25 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
                 "không có thôn nào của danh mục nằm trong vùng này",
             )
         )
+    return area_rows, issues
+
+
+def _village_issues(
+    p: _Parsed,
+    u: pd.DataFrame,
+    vm: pd.DataFrame,
+    ops: pd.Series,
+    polygons: np.ndarray,
+    flag_false: np.ndarray,
+    pts: np.ndarray,
+    has_name: bool,
+) -> list[pd.DataFrame]:
+    """The issues of the villages: units unsure, a name fitting several villages, a village
+    not in the register (or no village near a point), and a village repeated for an
+    operator."""
+    rows = p.rows
+    labels = p.labels
+    issues: list[pd.DataFrame] = []
     village_missing = (
         ~polygons
         & ~flag_false
@@ -174,26 +245,7 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
                 rows["village"],
             )
         )
-    by_id = reg.drop_duplicates("village_id").set_index("village_id")
-    out = pd.DataFrame(
-        {
-            "village_id": vm["village_id"].astype(object),
-            "operators": ops.astype(object),
-            "village": vm["register_name"].astype(object),
-            "village_printed": _text(rows["village"]).astype(object) if has_name else None,
-            "commune_code": vm["village_id"]
-            .map(by_id["commune_code"])
-            .fillna(u["commune_code"])
-            .astype(object),
-            "match_status": u["match_status"].astype(object),
-            "match_score": u["match_score"],
-            "village_match_status": vm["village_match_status"].astype(object),
-            "fibre_flag": ~flag_false,
-            "is_area": polygons,
-        },
-        index=rows.index,
-    )
-    return out, issues, {"units": u, "villages": vm, "areas": area_rows}
+    return issues
 
 
 def _nearest_villages(rows: pd.DataFrame, reg: gpd.GeoDataFrame) -> pd.DataFrame:

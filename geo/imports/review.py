@@ -5,7 +5,6 @@ layer's schema.
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -16,6 +15,8 @@ from geo.imports.values import _text
 
 
 def _resolve(parsed: _Parsed, ctx: _Context, overrides: dict, options: dict) -> Staged:
+    """Check and match the rows read (the kind's module), turn every issue into a status and
+    a problem, and assemble the staged import (its frame and report)."""
     kind = parsed.kind
     rows = parsed.rows
     ov_rows = {k: v for k, v in overrides.items() if isinstance(k, int | np.integer)}
@@ -24,34 +25,7 @@ def _resolve(parsed: _Parsed, ctx: _Context, overrides: dict, options: dict) -> 
     # Integer keys are row positions; strings are the options passed through.
     row_ov = {k: v for k, v in ov.items() if not isinstance(k, str)}
     out, issues, extra = KINDS_MODULES[kind]._resolve_kind(parsed, ctx, ov, options)
-    all_issues = [i for i in (*parsed.issues, *issues) if len(i)]
-    iss = (
-        pd.concat(all_issues, ignore_index=True)
-        if all_issues
-        else pd.DataFrame(columns=["idx", "severity", "field", "en", "vi", "value"])
-    )
-    iss["idx"] = iss["idx"].astype(int)
-    # One message per cell: the first (from reading the file) is the most specific.
-    iss = iss.drop_duplicates(["idx", "field"], keep="first")
-    # Rows the planner accepted as they are: their review issues are settled.
-    accepted = [
-        k
-        for k, v in row_ov.items()
-        if v.get("accept") or v.get("commune_code") or v.get("village_id")
-    ]
-    if accepted:
-        settle = iss["idx"].isin(accepted) & (iss["severity"] == "review")
-        iss = iss[~settle]
-    severity = pd.Series("ok", index=rows.index, dtype=object)
-    if len(iss):
-        worst = (
-            iss.assign(rank=iss["severity"].map({"error": 2, "review": 1}))
-            .groupby("idx")["rank"]
-            .max()
-        )
-        severity.iloc[worst.index.to_numpy()] = worst.map({2: "error", 1: "review"}).to_numpy()
-    confirmed = np.isin(np.arange(len(rows)), accepted) & (severity == "ok").to_numpy()
-    severity[confirmed] = "confirmed"
+    iss, severity = _statuses(rows, [*parsed.issues, *issues], row_ov)
     problems = _problems(iss, rows, parsed.file)
     if options["on_error"] == "raise" and (iss["severity"] == "error").any():
         errors = [p for p, s in zip(problems, iss["severity"], strict=True) if s == "error"]
@@ -64,12 +38,9 @@ def _resolve(parsed: _Parsed, ctx: _Context, overrides: dict, options: dict) -> 
             sheet=parsed.sheet,
             problems=errors,
         )
-    messages = (
-        iss.groupby("idx").agg(en=("en", "; ".join), vi=("vi", "; ".join))
-        if len(iss)
-        else pd.DataFrame(columns=["en", "vi"])
-    )
-    frame, report = _assemble(kind, parsed, ctx, out, extra, severity, messages, options)
+    status = severity.to_numpy(dtype=object)
+    frame = KINDS_MODULES[kind]._frame(parsed, ctx, out, extra, status)
+    report = _report(parsed, out, extra, severity, _messages(iss))
     notes = list(parsed.notes) + extra.get("notes", [])
     staged = Staged(
         kind=kind,
@@ -105,6 +76,52 @@ def _resolve(parsed: _Parsed, ctx: _Context, overrides: dict, options: dict) -> 
     return staged
 
 
+def _statuses(
+    rows: pd.DataFrame, issues: list[pd.DataFrame], row_ov: dict
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The issues kept (one per cell, the first; review issues of rows the planner accepted
+    are settled) and each row's status: its worst issue, ``confirmed`` when the planner
+    accepted it, else ``ok``."""
+    all_issues = [i for i in issues if len(i)]
+    iss = (
+        pd.concat(all_issues, ignore_index=True)
+        if all_issues
+        else pd.DataFrame(columns=["idx", "severity", "field", "en", "vi", "value"])
+    )
+    iss["idx"] = iss["idx"].astype(int)
+    # One message per cell: the first (from reading the file) is the most specific.
+    iss = iss.drop_duplicates(["idx", "field"], keep="first")
+    # Rows the planner accepted as they are: their review issues are settled.
+    accepted = [
+        k
+        for k, v in row_ov.items()
+        if v.get("accept") or v.get("commune_code") or v.get("village_id")
+    ]
+    if accepted:
+        settle = iss["idx"].isin(accepted) & (iss["severity"] == "review")
+        iss = iss[~settle]
+    severity = pd.Series("ok", index=rows.index, dtype=object)
+    if len(iss):
+        worst = (
+            iss.assign(rank=iss["severity"].map({"error": 2, "review": 1}))
+            .groupby("idx")["rank"]
+            .max()
+        )
+        severity.iloc[worst.index.to_numpy()] = worst.map({2: "error", 1: "review"}).to_numpy()
+    confirmed = np.isin(np.arange(len(rows)), accepted) & (severity == "ok").to_numpy()
+    severity[confirmed] = "confirmed"
+    return iss, severity
+
+
+def _messages(iss: pd.DataFrame) -> pd.DataFrame:
+    """Each row's messages (en, vi), joined, by row position."""
+    return (
+        iss.groupby("idx").agg(en=("en", "; ".join), vi=("vi", "; ".join))
+        if len(iss)
+        else pd.DataFrame(columns=["en", "vi"])
+    )
+
+
 def _problems(iss: pd.DataFrame, rows: pd.DataFrame, file: str) -> list[Problem]:
     if not len(iss):
         return []
@@ -118,16 +135,15 @@ def _problems(iss: pd.DataFrame, rows: pd.DataFrame, file: str) -> list[Problem]
     ]
 
 
-def _assemble(
-    kind: str,
+def _report(
     parsed: _Parsed,
-    ctx: _Context,
     out: pd.DataFrame,
     extra: dict,
     severity: pd.Series,
     messages: pd.DataFrame,
-    options: dict,
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+) -> pd.DataFrame:
+    """One report row per file row (:data:`REPORT_COLUMNS`, with ``_pos`` the row's position,
+    -1 for skipped rows): what was read, how it matched, its status and messages."""
     rows = parsed.rows
     pos = np.arange(len(rows))
     u = extra.get("units")
@@ -183,35 +199,38 @@ def _assemble(
     rep["lat"] = rows["lat"].to_numpy()
     rep["message_en"] = msg_en.to_numpy()
     rep["message_vi"] = msg_vi.to_numpy()
-    # Skipped rows of tables (totals, footers, sections, numbering).
-    if len(parsed.skipped):
-        sk = parsed.skipped
-        reasons_en = {
-            "total": "total row, skipped",
-            "footer": "footer (signature, date or note), skipped",
-            "section": "section heading, skipped (its unit fills the rows below)",
-            "numbering": "row of column numbers, skipped",
-        }
-        reasons_vi = {
-            "total": "dòng tổng, đã bỏ qua",
-            "footer": "phần cuối (chữ ký, ngày tháng, ghi chú), đã bỏ qua",
-            "section": "dòng tiêu đề nhóm, đã bỏ qua (đơn vị được điền cho các dòng dưới)",
-            "numbering": "dòng đánh số cột, đã bỏ qua",
-        }
-        skipped = pd.DataFrame(
-            {
-                "_pos": -1,
-                "row": sk["row"].to_numpy(),
-                "sheet": parsed.sheet,
-                "status": "skipped",
-                "message_en": sk["reason"].map(reasons_en) + ": " + sk["text"].astype(str),
-                "message_vi": sk["reason"].map(reasons_vi) + ": " + sk["text"].astype(str),
-            }
-        )
-        rep = pd.concat([rep, skipped], ignore_index=True).sort_values(
-            ["sheet", "row"], na_position="first", kind="stable"
-        )
-    rep = rep.reindex(columns=["_pos", *REPORT_COLUMNS]).reset_index(drop=True)
+    rep = _with_skipped(rep, parsed)
+    return rep.reindex(columns=["_pos", *REPORT_COLUMNS]).reset_index(drop=True)
 
-    frame = KINDS_MODULES[kind]._frame(parsed, ctx, out, extra, severity.to_numpy(dtype=object))
-    return frame, rep
+
+def _with_skipped(rep: pd.DataFrame, parsed: _Parsed) -> pd.DataFrame:
+    """The report with the table's skipped rows (totals, footers, sections, numbering) in
+    their place, each saying why."""
+    if not len(parsed.skipped):
+        return rep
+    sk = parsed.skipped
+    reasons_en = {
+        "total": "total row, skipped",
+        "footer": "footer (signature, date or note), skipped",
+        "section": "section heading, skipped (its unit fills the rows below)",
+        "numbering": "row of column numbers, skipped",
+    }
+    reasons_vi = {
+        "total": "dòng tổng, đã bỏ qua",
+        "footer": "phần cuối (chữ ký, ngày tháng, ghi chú), đã bỏ qua",
+        "section": "dòng tiêu đề nhóm, đã bỏ qua (đơn vị được điền cho các dòng dưới)",
+        "numbering": "dòng đánh số cột, đã bỏ qua",
+    }
+    skipped = pd.DataFrame(
+        {
+            "_pos": -1,
+            "row": sk["row"].to_numpy(),
+            "sheet": parsed.sheet,
+            "status": "skipped",
+            "message_en": sk["reason"].map(reasons_en) + ": " + sk["text"].astype(str),
+            "message_vi": sk["reason"].map(reasons_vi) + ": " + sk["text"].astype(str),
+        }
+    )
+    return pd.concat([rep, skipped], ignore_index=True).sort_values(
+        ["sheet", "row"], na_position="first", kind="stable"
+    )

@@ -24,6 +24,8 @@ from geo.imports.values import _duplicates, _issue, _loc_label, _repeated, _text
 
 
 def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
+    """Check and match the rows of a village register: names, units, repeated villages, and
+    the link to the current register (ids kept through the aliases)."""
     rows = p.rows
     labels = p.labels
     issues: list[pd.DataFrame] = []
@@ -41,13 +43,7 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
         source_id = pd.Series(pd.NA, index=rows.index, dtype="string")
     source_id = source_id.fillna(code.fillna("") + ":" + key.astype("string"))
     point = ~rows["lon"].isna()
-    geometry = gpd.GeoSeries(
-        gpd.points_from_xy(rows["lon"], rows["lat"]), index=rows.index, crs="EPSG:4326"
-    )
-    at_commune = villages_mod.locate_at_commune(
-        pd.DataFrame({"commune_code": code.astype(object)}, index=rows.index), ctx.communes
-    )
-    geometry = geometry.where(point, at_commune)
+    geometry = _geometry(rows, code, ctx)
     info = _commune_info(ctx.communes)
     out = pd.DataFrame(
         {
@@ -75,43 +71,7 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
     for extra in ("households", "population"):
         if extra in rows:
             out[extra] = pd.to_numeric(_text(rows[extra]), errors="coerce")
-    dup_key = pd.Series(
-        np.where(
-            code.notna() & village.notna(),
-            code.fillna("").astype(str) + "|" + key.astype(str),
-            None,
-        ),
-        index=rows.index,
-    )
-    if "source_id" in rows:
-        issues.append(
-            _duplicates(
-                out,
-                _text(rows["source_id"]),
-                rows,
-                labels["source_id"],
-                "the village code repeats",
-                "mã thôn bị trùng",
-            )
-        )
-    else:
-        dup = dup_key.duplicated(keep="first") & dup_key.notna()
-        first = rows["source_row"].groupby(dup_key.fillna("").to_numpy()).transform("min")
-        issues.append(
-            _issue(
-                rows,
-                dup.to_numpy(),
-                "review",
-                labels["village"],
-                "the same village name appears twice in this commune (row "
-                + first.astype(str)
-                + "); give each a village code (Mã thôn) if both are real",
-                "tên thôn lặp lại trong cùng xã (dòng "
-                + first.astype(str)
-                + "); nếu cả hai đều đúng, hãy thêm cột mã thôn",
-                village,
-            )
-        )
+    issues.append(_repeated_names(rows, labels, out, code, village, key))
     # Link to the current register: ids kept through the aliases, or by name in the commune.
     linkable = (code.notna() & village.notna()).to_numpy()
     extra: dict = {"units": u, "geometry": geometry}
@@ -125,54 +85,129 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
         register, link, ids = _link(frame, linkable, ctx, forced)
         out.loc[linkable, "village_id"] = ids
         extra.update(register=register, link=link, forced=forced)
-        # Two rows linked to one register village (by hand) would be one record.
-        same = _repeated(
-            rows,
-            out["village_id"].where(out["village_id"].notna(), None),
-            labels["village"],
-            "linked to the same register village",
-            "được gắn với cùng một thôn/bản của danh mục",
-            village,
-            severity="error",
-            fix=(
-                "Choose another village for one of them (or stage the file again).",
-                "Hãy chọn thôn/bản khác cho một trong hai dòng (hoặc nhập lại tệp).",
-            ),
-        )
-        if "source_id" in rows:  # a repeated village code is reported already
-            sid = _text(rows["source_id"])
-            code_dup = (sid.duplicated(keep="first") & sid.notna()).to_numpy()
-            same = same[~code_dup[same["idx"].to_numpy(dtype=int)]]
-        issues.append(same)
-        review = link.review
-        if len(review):
-            old_names = ctx.register.villages.drop_duplicates("village_id").set_index("village_id")[
-                "village"
-            ]
-            amb = np.zeros(len(rows), dtype=bool)
-            amb[review.index.to_numpy(dtype=int)] = True
-            cand = pd.Series("", index=rows.index, dtype=object)
-            cand[review.index] = (
-                _candidate_names(review["village_match_candidates"], old_names)
-                .str.replace("|", ", ")
-                .to_numpy()
-            )
-            issues.append(
-                _issue(
-                    rows,
-                    amb & ~np.isin(np.arange(len(rows)), list(forced)),
-                    "review",
-                    labels["village"],
-                    "the name fits several villages of the current register ("
-                    + cand
-                    + "); it was given a new id: choose one of them, or confirm it is new",
-                    "tên khớp với nhiều thôn của danh mục hiện có ("
-                    + cand
-                    + "); đã cấp mã mới: hãy chọn một thôn, hoặc xác nhận là thôn mới",
-                    village,
-                )
-            )
+        issues.append(_linked_twice(rows, labels, out, village))
+        if len(link.review):
+            issues.append(_ambiguous_links(rows, labels, link.review, village, ctx, forced))
     return out, issues, extra
+
+
+def _geometry(rows: pd.DataFrame, code: pd.Series, ctx: _Context) -> gpd.GeoSeries:
+    """Each village at its point, or at its commune's point when the row has none."""
+    point = ~rows["lon"].isna()
+    geometry = gpd.GeoSeries(
+        gpd.points_from_xy(rows["lon"], rows["lat"]), index=rows.index, crs="EPSG:4326"
+    )
+    at_commune = villages_mod.locate_at_commune(
+        pd.DataFrame({"commune_code": code.astype(object)}, index=rows.index), ctx.communes
+    )
+    geometry = geometry.where(point, at_commune)
+    return geometry
+
+
+def _repeated_names(
+    rows: pd.DataFrame,
+    labels: dict,
+    out: pd.DataFrame,
+    code: pd.Series,
+    village: pd.Series,
+    key: pd.Series,
+) -> pd.DataFrame:
+    """The issue of a repeated village code, or (without codes) of a village name written
+    twice in one commune."""
+    dup_key = pd.Series(
+        np.where(
+            code.notna() & village.notna(),
+            code.fillna("").astype(str) + "|" + key.astype(str),
+            None,
+        ),
+        index=rows.index,
+    )
+    if "source_id" in rows:
+        return _duplicates(
+            out,
+            _text(rows["source_id"]),
+            rows,
+            labels["source_id"],
+            "the village code repeats",
+            "mã thôn bị trùng",
+        )
+    else:
+        dup = dup_key.duplicated(keep="first") & dup_key.notna()
+        first = rows["source_row"].groupby(dup_key.fillna("").to_numpy()).transform("min")
+        return _issue(
+            rows,
+            dup.to_numpy(),
+            "review",
+            labels["village"],
+            "the same village name appears twice in this commune (row "
+            + first.astype(str)
+            + "); give each a village code (Mã thôn) if both are real",
+            "tên thôn lặp lại trong cùng xã (dòng "
+            + first.astype(str)
+            + "); nếu cả hai đều đúng, hãy thêm cột mã thôn",
+            village,
+        )
+
+
+def _linked_twice(
+    rows: pd.DataFrame, labels: dict, out: pd.DataFrame, village: pd.Series
+) -> pd.DataFrame:
+    """The issue of two rows linked (by hand) to one register village: they would be one
+    record (a repeated village code is reported already)."""
+    same = _repeated(
+        rows,
+        out["village_id"].where(out["village_id"].notna(), None),
+        labels["village"],
+        "linked to the same register village",
+        "được gắn với cùng một thôn/bản của danh mục",
+        village,
+        severity="error",
+        fix=(
+            "Choose another village for one of them (or stage the file again).",
+            "Hãy chọn thôn/bản khác cho một trong hai dòng (hoặc nhập lại tệp).",
+        ),
+    )
+    if "source_id" in rows:  # a repeated village code is reported already
+        sid = _text(rows["source_id"])
+        code_dup = (sid.duplicated(keep="first") & sid.notna()).to_numpy()
+        same = same[~code_dup[same["idx"].to_numpy(dtype=int)]]
+    return same
+
+
+def _ambiguous_links(
+    rows: pd.DataFrame,
+    labels: dict,
+    review: pd.DataFrame,
+    village: pd.Series,
+    ctx: _Context,
+    forced: dict,
+) -> pd.DataFrame:
+    """The issue of names that fit several villages of the current register (given a new id
+    unless the planner chose one)."""
+    old_names = ctx.register.villages.drop_duplicates("village_id").set_index("village_id")[
+        "village"
+    ]
+    amb = np.zeros(len(rows), dtype=bool)
+    amb[review.index.to_numpy(dtype=int)] = True
+    cand = pd.Series("", index=rows.index, dtype=object)
+    cand[review.index] = (
+        _candidate_names(review["village_match_candidates"], old_names)
+        .str.replace("|", ", ")
+        .to_numpy()
+    )
+    return _issue(
+        rows,
+        amb & ~np.isin(np.arange(len(rows)), list(forced)),
+        "review",
+        labels["village"],
+        "the name fits several villages of the current register ("
+        + cand
+        + "); it was given a new id: choose one of them, or confirm it is new",
+        "tên khớp với nhiều thôn của danh mục hiện có ("
+        + cand
+        + "); đã cấp mã mới: hãy chọn một thôn, hoặc xác nhận là thôn mới",
+        village,
+    )
 
 
 def _link(

@@ -308,6 +308,13 @@ def test_nobody_edits_history(conn):
     assert steps["version"].tolist() == [1, 2]
 
 
+def test_verify_finds_a_removed_append_only_trigger(conn):
+    _raise(conn)
+    assert store.verify(conn) == []
+    conn.execute("DROP TRIGGER step_no_update")
+    assert "trigger step_no_update missing" in store.verify(conn)
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading, the open list, exports
 # ---------------------------------------------------------------------------------------------

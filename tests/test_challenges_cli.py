@@ -100,6 +100,16 @@ def test_the_console_decides_under_the_user_name_and_bad_input_exits_2(stores, c
     assert code == 2 and "No account is named 'ai_do'" in err
 
 
+def test_history_lists_the_steps_and_an_operator_sees_only_its_own(stores, capsys):
+    _run(["answer", "2", "--answer", "accept", "--account", "viettel_db"], capsys)
+    code, out, _err = _run(["history", "2", "--lang", "en"], capsys)
+    table = pd.read_csv(io.StringIO(out), dtype=str, keep_default_na=False)
+    assert code == 0 and table["Step"].tolist() == ["Raised", "Answered"]
+    assert table["By"].tolist()[1] == "viettel_db"
+    code, _out, err = _run(["history", "2", "--account", "vnpt_db"], capsys)
+    assert code == 2 and "'vnpt_db'" in err
+
+
 def test_a_photo_that_is_not_an_image_exits_2_naming_the_option(stores, capsys):
     (stores / "anh.jpg").write_text("không phải ảnh", encoding="utf-8")
     args = ["answer", "2", "--answer", "rebut", "--photo", "anh.jpg", "--account", "viettel_db"]

@@ -22,6 +22,7 @@ python -m geo challenges deadline 3 --deadline 30/11/2026 --user "Nguyễn Văn 
 python -m geo challenges answer 3 --answer rebut --note "Trạm DBN123 phát sóng 20/10/2026" \
     --account viettel_db
 python -m geo challenges decide 3 --decision upheld --note "Đo kiểm lại 05/11: không có sóng"
+python -m geo challenges history 3 --lang en
 python -m geo challenges list --province 11 --format csv
 python -m geo challenges export --output phan_anh.xlsx
 """
@@ -79,7 +80,8 @@ def _evidence(p: argparse.ArgumentParser) -> None:
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
-    """Add ``challenges`` (raise, deadline, answer, decide, list, export) to the parser."""
+    """Add ``challenges`` (raise, deadline, answer, decide, history, list, export) to the
+    parser."""
     from geo.cli import model as model_cli
 
     p = subparsers.add_parser(
@@ -106,6 +108,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     c.add_argument("challenge_id", type=int)
     c.add_argument("--decision", required=True, choices=[str(x) for x in ChallengeDecision])
     c.add_argument("--note", required=True, help="the grounds of the decision")
+    h = sub.add_parser("history", parents=[_common()], help="a challenge's steps as CSV")
+    h.add_argument("challenge_id", type=int)
+    h.add_argument("--lang", choices=("vi", "en"), default="vi", dest="table_lang")
     for name, text in (
         ("list", "open challenges by operator and age (exit 3 when one is overdue)"),
         ("export", "challenges and their steps as .xlsx, or the challenges as .csv"),
@@ -220,6 +225,16 @@ def _frame(args, conn):
     return ch.challenges(conn, account, province_code=code, operator=args.operator)
 
 
+def _history(args, conn) -> int:
+    from geo import challenges as ch
+
+    account, _who = _account(args)
+    ch.get(conn, account, args.challenge_id)  # unknown, or not the account's: refused by name
+    steps = ch.steps(conn, account, [args.challenge_id])
+    sys.stdout.write(cells.to_csv(ch.steps_table(steps, args.table_lang)))
+    return 0
+
+
 def _list(args, conn) -> int:
     from geo import challenges as ch
 
@@ -275,6 +290,7 @@ def run(args) -> int:
         "deadline": _deadline,
         "answer": _answer,
         "decide": _decide,
+        "history": _history,
         "list": _list,
         "export": _export,
     }

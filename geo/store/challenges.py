@@ -78,6 +78,7 @@ __all__ = [
     "select_steps",
     "transaction",
     "update_challenge",
+    "verify",
 ]
 
 Connection = sqlite3.Connection
@@ -324,6 +325,30 @@ def open_for(db: str | Path | sqlite3.Connection | None) -> tuple[sqlite3.Connec
     if isinstance(db, sqlite3.Connection):
         return db, False
     return connect(db), True
+
+
+def verify(conn: sqlite3.Connection) -> list[str]:
+    """Check the store: SQLite's integrity, the schema exactly as this code creates it (the
+    append-only triggers present and unaltered), and every challenge's version in its steps.
+
+    Returns
+    -------
+    list of str
+        Problems in English; empty when the store is sound.
+    """
+    problems = base.integrity_problems(conn)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    expected = base.reference(MIGRATIONS, min(int(version), SCHEMA_VERSION) or SCHEMA_VERSION)
+    try:
+        problems += [p.message_en for p in base.verify_schema(conn, expected)]
+    finally:
+        expected.close()
+    for r in conn.execute(
+        "SELECT c.challenge_id, c.version FROM challenge c LEFT JOIN step s "
+        "ON s.challenge_id = c.challenge_id AND s.version = c.version WHERE s.step_id IS NULL"
+    ):
+        problems.append(f"challenge {r[0]} version {r[1]} has no step")
+    return problems
 
 
 # ---------------------------------------------------------------------------------------------

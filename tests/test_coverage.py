@@ -73,12 +73,14 @@ def test_2g_counts_only_when_asked():
     assert voice["MobiFone"].tolist() == [True, False]
 
 
-def test_5g_radius_and_custom_radii():
+def test_5g_radius_is_half_a_kilometre_by_default_and_editable():
+    """GSMA's coverage-map method: 0.5 km for 5G; the planner may change it."""
+    assert DEFAULT_RADII_M["5G"] == 500
     sites = make_sites([("S1", "VNPT", "5G", east(0))])
-    villages = make_villages([east(900), east(1500)])
-    assert operator_coverage(villages, sites)["VNPT"].tolist() == [True, False]
+    villages = make_villages([east(450), east(900), east(1500)])
+    assert operator_coverage(villages, sites)["VNPT"].tolist() == [True, False, False]
     radii = {**DEFAULT_RADII_M, "5G": 2000}
-    assert operator_coverage(villages, sites, radii=radii)["VNPT"].tolist() == [True, True]
+    assert operator_coverage(villages, sites, radii=radii)["VNPT"].tolist() == [True, True, True]
 
 
 def test_unknown_technology_or_missing_radius_is_an_input_error():
@@ -217,7 +219,7 @@ def test_coverage_buffers_match_the_radius_rule():
     area = coverage_buffers(sites)
     assert area.geom_type == "MultiPolygon"
     assert area.contains(east(3900)) and not area.contains(east(4100))
-    assert area.contains(east(20_900)) and not area.contains(east(21_100))
+    assert area.contains(east(20_450)) and not area.contains(east(20_550))
     assert not area.contains(east(40_000))
     # Area of the 4G disc on the ground, about pi * 4 km ** 2.
     disc_4g = max(area.geoms, key=lambda g: g.area)

@@ -65,9 +65,9 @@ class _Legend(folium.MacroElement):
             background: rgba(60,60,60,0.78); color: #fff; border: 2px solid #fff;
             box-sizing: border-box; font: 600 10px/20px Arial, sans-serif; text-align: center;
             box-shadow: 0 0 3px rgba(0,0,0,0.5);}
-        .village-stack-icon {width: 22px; height: 22px; border-radius: 50%;
+        .village-stack-icon {width: 18px; height: 18px; border-radius: 50%;
             box-sizing: border-box; background: #fff; color: #222; border: 2px dashed #555;
-            text-align: center; font: 700 11px/18px Arial, sans-serif;
+            text-align: center; font: 700 10px/14px Arial, sans-serif;
             box-shadow: 0 0 3px rgba(0,0,0,0.45);}
         .site-icon {width: 0; height: 0; border-left: 5px solid transparent;
             border-right: 5px solid transparent; border-bottom: 9px solid #000;

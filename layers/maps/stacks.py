@@ -1,6 +1,9 @@
 """Villages stacked on one point (those the register locates only at their commune's point):
 one marker with their count, whose popup lists them.
 
+The marker is a badge beside the point (up and to the right), so the top village's own circle
+stays under the pointer.
+
 Without it only the top circle of a stack could be clicked. The marker is a ``DivIcon`` in the
 marker pane (above the canvas of the village circles); its popup lists each village with its gap
 class, in Vietnamese alphabetical order. Its ``m`` property holds the villages' keys, so the
@@ -28,7 +31,7 @@ _STACK_JS = """function(feature, layer) {
     var p = feature.properties;
     layer.setIcon(L.divIcon({
         html: '<div class="village-stack-icon">' + p.c + '</div>',
-        className: "village-stack", iconSize: L.point(22, 22)
+        className: "village-stack", iconSize: L.point(18, 18), iconAnchor: L.point(-3, 21)
     }));
     layer.bindPopup("<b>" + p.t + "</b><br>" + p.l, {maxWidth: 360});
 }"""

@@ -33,6 +33,7 @@ __all__ = [
     "changes",
     "cutoff",
     "effective_status",
+    "empty_register",
     "read_register_as_of",
     "register_as_of",
     "sites_on_air",
@@ -100,7 +101,8 @@ def _province_of(ch: pd.DataFrame) -> dict:
     return dict(pairs)
 
 
-def _empty() -> pd.DataFrame:
+def empty_register() -> pd.DataFrame:
+    """A register frame with no row (the columns of :func:`geo.assignments.current`)."""
     out = pd.DataFrame({c: pd.Series(dtype=object) for c in [*store.FIELDS, "status_date"]})
     return _typed(out)
 
@@ -133,7 +135,7 @@ def register_as_of(history: pd.DataFrame, when: dt.date) -> pd.DataFrame:
     """
     h = history[history["at"] < cutoff(when)]
     if h.empty:
-        return _empty()
+        return empty_register()
     last = h.groupby("village_id", sort=False).tail(1).set_index("village_id")
     alive = last.index[last["new"].notna()]
     created = h[h["old"].isna()].groupby("village_id")["change_id"].max()
@@ -174,7 +176,7 @@ def read_register_as_of(
     exist), optionally of one province."""
     path = Path(path)
     if not path.is_file():
-        return _empty()
+        return empty_register()
     conn = store.connect(path)
     try:
         hist = changes(conn, province_code)

@@ -22,6 +22,7 @@ stores: ``$COVERAGE_IMPORTS_DB`` and ``$COVERAGE_ASSIGNMENTS_DB`` (or paths give
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -31,6 +32,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo import (
+    asof,
     coverage,
     evidence,
     imports,
@@ -56,6 +58,7 @@ __all__ = [
     "indicators_for",
     "layer_for",
     "layer_sources",
+    "register_for",
     "merge_provinces",
     "resolve_scope",
     "scoped_status",
@@ -90,6 +93,9 @@ class Settings:
     max_path_loss
         Where a DEM is committed: the terrain model's largest path loss in dB per technology,
         as sorted pairs (:data:`geo.terrain.MAX_PATH_LOSS_DB`).
+    as_of
+        Only the sites on air by the end of this day (:func:`geo.asof.sites_on_air`); None:
+        by ``year``.
     """
 
     year: int | None = None
@@ -97,6 +103,7 @@ class Settings:
     sharing_distance_m: float = 30.0
     measured: measurements.Rules = measurements.Rules()
     max_path_loss: tuple[tuple[str, float], ...] = tuple(sorted(terrain.MAX_PATH_LOSS_DB.items()))
+    as_of: dt.date | None = None
 
     @classmethod
     def make(cls, year=None, radii=None, sharing_distance_m: float = 30.0) -> Settings:
@@ -436,6 +443,8 @@ def build(
     name = scope.province if len(scope.codes) > 1 else None
     data = merge_provinces(parts, name)
     sites, site_info = layer_sources(scope.codes, layers, "sites")
+    if settings.as_of is not None and sites is not None:
+        sites = asof.sites_on_air(sites, settings.as_of)
     fibre, fibre_info = layer_sources(scope.codes, layers, "fibre")
     model = pipeline.build(
         data,
@@ -493,6 +502,26 @@ def layer_for(model: pipeline.Model, scope: Scope, name: str) -> gpd.GeoDataFram
     else:
         out = pipeline.layer(model, name)
     return evidence.export_columns(out, model.status) if name == "villages" else out
+
+
+def register_for(scope: Scope, stores: Stores, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The register's assignments of the scope's provinces (district or new commune not
+    filtered): the current ones, or as the register stood at the end of ``as_of``
+    (:func:`geo.asof.read_register_as_of`); empty when the register does not exist."""
+    path = stores.assignments
+    if path is None or not Path(path).is_file():
+        return asof.empty_register()
+    if as_of is not None:
+        parts = [asof.read_register_as_of(path, as_of, province_code=c) for c in scope.codes]
+    else:
+        from geo import assignments as asg
+
+        conn = asg.connect(path)
+        try:
+            parts = [asg.current(conn, province_code=c) for c in scope.codes]
+        finally:
+            conn.close()
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
 
 
 def scoped_status(model: pipeline.Model, scope: Scope) -> gpd.GeoDataFrame:

@@ -129,3 +129,31 @@ def test_sites_on_air_by_the_end_of_a_day_keep_undated_ones_unless_strict():
         "a",
         "b",
     ]
+
+
+def test_the_workspace_reads_the_register_as_of_a_day(register, real_data):
+    from geo import workspace
+
+    path, current = register
+    scope = workspace.resolve_scope("11")
+    stores = workspace.Stores(assignments=path)
+    then = workspace.register_for(scope, stores, dt.date(2025, 2, 3))
+    assert list(zip(then["village_id"], then["operator"], strict=True)) == [
+        ("V1", "Viettel"),
+        ("V2", "VNPT"),
+    ]
+    now = workspace.register_for(scope, stores)
+    assert list(now["operator"]) == list(current["operator"])
+    assert workspace.register_for(scope, workspace.Stores()).empty
+
+
+def test_a_model_as_of_a_day_holds_only_the_sites_on_air_by_then(real_data):
+    from geo import workspace
+
+    scope = workspace.resolve_scope("11")
+    all_sites = workspace.build(scope, workspace.Settings(), stores=workspace.Stores()).sites
+    dates = pd.to_datetime(all_sites["on_air_date"])
+    day = dates.dropna().sort_values().iloc[len(dates.dropna()) // 2].date()
+    then = workspace.build(scope, workspace.Settings(as_of=day), stores=workspace.Stores()).sites
+    expected = ((dates <= pd.Timestamp(day)) | dates.isna()).sum()
+    assert 0 < len(then) == expected < len(all_sites)

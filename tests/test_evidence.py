@@ -232,3 +232,43 @@ def test_measurements_in_the_store_change_the_model_indicators_and_export(real_d
     layer = workspace.layer_for(model, scope, "villages").set_index("village_id")
     assert layer.loc[inside, "evidence_Viettel"] == "measured"
     assert not layer.loc[inside, "Viettel"]
+
+
+def test_cli_export_says_the_villages_status_rests_on_the_imported_measurements(
+    real_data, dienbien_model, tmp_path, capsys
+):
+    from geo.__main__ import main
+
+    s = dienbien_model.status
+    s = s[(s["location_precision"] == "point") & s["Viettel"]]
+    target = s.iloc[0]
+    lines = ["Thời gian,Kinh độ,Vĩ độ,Nhà mạng,Công nghệ,RSRP (dBm)"]
+    lines += [f"0{d}/11/2026 09:00,{target.geometry.x + 0.0005:.6f},{target.geometry.y:.6f},"
+              f"Viettel,4G,-121" for d in range(1, 4)]  # fmt: skip
+    path = tmp_path / "do_kiem.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "m.sqlite"
+    assert main(["measurements", "import", str(path), "--province", "11", "--commit",
+                 "--store", str(db)]) == 0  # fmt: skip
+    stores = ["--store", str(tmp_path / "imports.sqlite"), "--db", str(tmp_path / "reg.sqlite"),
+              "--measurements", str(db)]  # fmt: skip
+    out = tmp_path / "villages.geojson"
+    # Three points are fewer than the default five: the radius model still decides.
+    assert main(["export", "--province", "11", "--layer", "villages", "--output", str(out),
+                 *stores]) == 0  # fmt: skip
+    layer = gpd.read_file(out).set_index("village_id")
+    assert (layer.loc[target.village_id, "evidence_Viettel"], layer.loc[target.village_id,
+            "Viettel"]) == ("radius", True)  # fmt: skip
+    assert main(["export", "--province", "11", "--layer", "villages", "--output", str(out),
+                 *stores, "--measured-min-count", "3"]) == 0  # fmt: skip
+    layer = gpd.read_file(out).set_index("village_id")
+    assert (layer.loc[target.village_id, "evidence_Viettel"], layer.loc[target.village_id,
+            "Viettel"]) == ("measured", False)  # fmt: skip
+    capsys.readouterr()
+    assert main(["indicators", "--province", "11", "--format", "json", *stores,
+                 "--measured-min-count", "3"]) == 0  # fmt: skip
+    import json
+
+    result = json.loads(capsys.readouterr().out)
+    from_layer = layer["evidence"].value_counts().to_dict()
+    assert {k: v for k, v in result["evidence_counts"].items() if v} == from_layer

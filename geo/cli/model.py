@@ -10,6 +10,7 @@ layers only). Which layers are synthetic is said on stderr; results go to stdout
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -56,6 +57,22 @@ def _scope_arguments(
         "--demo", action="store_true",
         help="ignore the stores: the SYNTHETIC demo layers only",
     )
+    measured_arguments(p)
+
+
+def measured_arguments(p: argparse.ArgumentParser) -> None:
+    """The measurement store and how measurements decide a village's status."""
+    p.add_argument(
+        "--measurements", default=None, metavar="DB",
+        help="the measurement store (default $COVERAGE_MEASUREMENTS_DB, else the user's data "
+        "folder)",
+    )
+    p.add_argument("--measured-within", type=float, default=500.0, metavar="M",
+                   help="measurements count for the nearest village within M metres (500)")
+    p.add_argument("--measured-min-count", type=int, default=5, metavar="N",
+                   help="points of one technology a village needs to take its status (5)")
+    p.add_argument("--measured-min-share", type=float, default=0.5, metavar="S",
+                   help="covered when this share (0-1) of points is above threshold (0.5)")
 
 
 def add_parsers(sub) -> None:
@@ -101,8 +118,18 @@ def _model(args):
         district=getattr(args, "district", None),
         commune_2025=getattr(args, "commune", None),
     )
-    settings = workspace.Settings.make(year=args.year)
-    stores = workspace.Stores() if args.demo else workspace.Stores.default(args.store, args.db)
+    from geo import measurements
+
+    rules = measurements.Rules.make(
+        within_m=getattr(args, "measured_within", 500.0),
+        min_count=getattr(args, "measured_min_count", 5),
+        min_share=getattr(args, "measured_min_share", 0.5),
+    )
+    settings = dataclasses.replace(workspace.Settings.make(year=args.year), measured=rules)
+    stores = (
+        workspace.Stores() if args.demo
+        else workspace.Stores.default(args.store, args.db, getattr(args, "measurements", None))
+    )
     model = workspace.build(scope, settings, stores=stores)
     _say_sources(model, stores)
     return scope, settings, stores, model

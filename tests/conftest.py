@@ -50,5 +50,5 @@ def _own_stores(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("data_home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
     for var in ("COVERAGE_IMPORTS_DB", "COVERAGE_ASSIGNMENTS_DB", "COVERAGE_ACCOUNTS_DB",
-                "COVERAGE_ACTUALS_DB"):
+                "COVERAGE_ACTUALS_DB", "COVERAGE_MEASUREMENTS_DB"):
         monkeypatch.delenv(var, raising=False)

@@ -239,6 +239,71 @@ def place(
     """
     who = auth.recorded_name(account, who) if account != auth.CONSOLE else (who or "").strip()
     note = (note or "").strip()
+    x, y = _checked_point(lon, lat, who, note)
+    data = _province_data(province)
+    reg = data.villages
+    hit = reg[reg["village_id"] == village_id]
+    if not len(hit):
+        raise InputError(
+            f"Village {village_id!r} is not in the register of {data.province}.",
+            f"Thôn {village_id!r} không có trong danh mục thôn/bản của {data.province}.",
+            field="village_id",
+        )
+    v = hit.iloc[0]
+    province_code = str(v.get("province_code") or data.province_code)
+    district_code = v.get("district_code")
+    auth.authorize(
+        account,
+        auth.Action.PLACE_VILLAGE,
+        province_code=province_code,
+        district_code=None if pd.isna(district_code) else str(district_code),
+    )
+    inside, distance = _in_commune(data.communes, v, x, y)
+    when = _now()
+    commune_code = None if pd.isna(v["commune_code"]) else str(v["commune_code"])
+    commune = "" if pd.isna(v["commune"]) else str(v["commune"])
+    with store_sql.writing(_path(store_path)) as con:
+        placement_id = placements_sql.insert(
+            con,
+            province_code=province_code,
+            village_id=village_id,
+            village=str(v["village"]),
+            commune_code=commune_code,
+            commune=commune,
+            lon=x,
+            lat=y,
+            who=who,
+            when=when,
+            note=note,
+            inside_commune=inside,
+            distance_m=round(distance, 1),
+        )
+    return Placement(
+        placement_id,
+        village_id,
+        str(v["village"]),
+        province_code,
+        commune_code,
+        commune,
+        x,
+        y,
+        who,
+        when,
+        note,
+        inside,
+        round(distance, 1),
+    )
+
+
+def _checked_point(lon, lat, who: str, note: str) -> tuple[float, float]:
+    """The point in degrees, once the coordinates, the name and the note are checked.
+
+    Raises
+    ------
+    InputError
+        Every problem at once (coordinates empty, unreadable or outside Viet Nam, perhaps
+        swapped; no name; a name or note too long).
+    """
     problems: list[Problem] = []
     x = _degrees(lon, "lon", "lon", "Kinh độ", "longitude", problems)
     y = _degrees(lat, "lat", "lat", "Vĩ độ", "latitude", problems)
@@ -280,26 +345,12 @@ def place(
             field=problems[0].field if len(problems) == 1 else None,
             problems=problems,
         )
+    return x, y
 
-    data = _province_data(province)
-    reg = data.villages
-    hit = reg[reg["village_id"] == village_id]
-    if not len(hit):
-        raise InputError(
-            f"Village {village_id!r} is not in the register of {data.province}.",
-            f"Thôn {village_id!r} không có trong danh mục thôn/bản của {data.province}.",
-            field="village_id",
-        )
-    v = hit.iloc[0]
-    province_code = str(v.get("province_code") or data.province_code)
-    district_code = v.get("district_code")
-    auth.authorize(
-        account,
-        auth.Action.PLACE_VILLAGE,
-        province_code=province_code,
-        district_code=None if pd.isna(district_code) else str(district_code),
-    )
-    communes = data.communes
+
+def _in_commune(communes: gpd.GeoDataFrame, v: pd.Series, x: float, y: float):
+    """Whether the point lies in the village's commune polygon (by GADM id, else by GSO
+    code), and its distance to it in metres (0 inside, or when the commune has no polygon)."""
     poly = communes[communes["gid_3"] == v.get("gid_3")] if pd.notna(v.get("gid_3")) else None
     if poly is None or not len(poly):
         poly = communes[communes["commune_code"] == v["commune_code"]]
@@ -314,40 +365,7 @@ def place(
             distance = float(metric.iloc[0].distance(metric.iloc[1]))
     else:  # the register's commune has no polygon: nothing to check against
         inside, distance = True, 0.0
-    when = _now()
-    commune_code = None if pd.isna(v["commune_code"]) else str(v["commune_code"])
-    commune = "" if pd.isna(v["commune"]) else str(v["commune"])
-    with store_sql.writing(_path(store_path)) as con:
-        placement_id = placements_sql.insert(
-            con,
-            province_code=province_code,
-            village_id=village_id,
-            village=str(v["village"]),
-            commune_code=commune_code,
-            commune=commune,
-            lon=x,
-            lat=y,
-            who=who,
-            when=when,
-            note=note,
-            inside_commune=inside,
-            distance_m=round(distance, 1),
-        )
-    return Placement(
-        placement_id,
-        village_id,
-        str(v["village"]),
-        province_code,
-        commune_code,
-        commune,
-        x,
-        y,
-        who,
-        when,
-        note,
-        inside,
-        round(distance, 1),
-    )
+    return inside, distance
 
 
 def _empty() -> pd.DataFrame:

@@ -54,6 +54,7 @@ __all__ = [
     "Rules",
     "aggregate",
     "above_threshold",
+    "check_province",
     "commit",
     "remove",
     "store_version",
@@ -577,6 +578,38 @@ def _checked(out, not_mobile, raw, mapping, notes, data) -> Read:
     good = out[~bad & ~nm].reset_index(drop=True)
     return Read(file, sheet, good, problems.reset_index(drop=True), skipped, mapping, notes,
                 hashlib.sha256(data).hexdigest())  # fmt: skip
+
+
+def check_province(read: Read, province_code: str, margin_deg: float = 0.01) -> Read:
+    """Move the rows lying farther than ``margin_deg`` (about 1 km) from the province's
+    communes to the rows to review (a spatial index query, not a loop); returns ``read``."""
+    import shapely
+
+    from geo import units
+
+    communes = units.read_communes([province_code])
+    rows = read.rows
+    if not len(rows) or not len(communes):
+        return read
+    name = str(communes["province"].iloc[0])
+    tree = shapely.STRtree(communes.geometry.to_numpy())
+    points = shapely.points(rows["lon"].to_numpy(), rows["lat"].to_numpy())
+    hit, _ = tree.query(points, predicate="dwithin", distance=margin_deg)
+    far = np.ones(len(rows), dtype=bool)
+    far[hit] = False
+    if far.any():
+        bad = rows[far]
+        extra = problem_rows(
+            read.file, read.sheet, bad["source_row"].to_numpy(),
+            f"{read.mapping['lat']}/{read.mapping['lon']}",
+            [f"{y:.5f}, {x:.5f}" for x, y in zip(bad["lon"], bad["lat"], strict=True)],
+            f"the point lies outside {name}: check the coordinates, or import it with its "
+            "own province",
+            f"điểm đo nằm ngoài {name}: hãy kiểm tra tọa độ, hoặc nhập vào đúng tỉnh",
+        )  # fmt: skip
+        read.problems = pd.concat([read.problems, extra], ignore_index=True)
+        read.rows = rows[~far].reset_index(drop=True)
+    return read
 
 
 def read_file(path: str | Path, **options) -> Read:

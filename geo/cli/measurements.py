@@ -24,9 +24,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import shapely
 
 from geo import cells
 from geo.errors import InputError
@@ -81,43 +79,15 @@ def _store_path(args) -> Path:
     return Path(args.store) if args.store else store.default_path()
 
 
-def outside_province(rows: pd.DataFrame, province_code: str, margin_deg: float = 0.01):
-    """Whether each row lies farther than ``margin_deg`` (about 1 km) from the province's
-    communes (a spatial index query, not a loop)."""
-    from geo import units
-
-    communes = units.read_communes([province_code])
-    if not len(rows) or not len(communes):
-        return np.zeros(len(rows), dtype=bool)
-    tree = shapely.STRtree(communes.geometry.to_numpy())
-    points = shapely.points(rows["lon"].to_numpy(), rows["lat"].to_numpy())
-    hit, _ = tree.query(points, predicate="dwithin", distance=margin_deg)
-    inside = np.zeros(len(rows), dtype=bool)
-    inside[hit] = True
-    return ~inside
-
-
 def run_import(args) -> int:
     """``measurements import``: read, check, report and (with ``--commit``) store."""
     from geo import measurements, units
 
-    code, name = units.resolve_province(args.province)
+    code, _ = units.resolve_province(args.province)
     read = measurements.read_file(
         args.file, sheet=args.sheet, operator=args.operator, technology=args.technology
     )
-    far = outside_province(read.rows, code)
-    if far.any():
-        bad = read.rows[far]
-        extra = measurements.problem_rows(
-            read.file, read.sheet, bad["source_row"].to_numpy(),
-            f"{read.mapping['lat']}/{read.mapping['lon']}",
-            [f"{y:.5f}, {x:.5f}" for x, y in zip(bad["lon"], bad["lat"], strict=True)],
-            f"the point lies outside {name}: check the coordinates, or import it with its "
-            "own province",
-            f"điểm đo nằm ngoài {name}: hãy kiểm tra tọa độ, hoặc nhập vào đúng tỉnh",
-        )  # fmt: skip
-        read.problems = pd.concat([read.problems, extra], ignore_index=True)
-        read.rows = read.rows[~far].reset_index(drop=True)
+    read = measurements.check_province(read, code)
     if not len(read.rows):
         first = read.problems.iloc[0] if len(read.problems) else None
         raise InputError(

@@ -82,29 +82,44 @@ def scope_key(scope: workspace.Scope) -> str:
 
 
 def _settings_dict(settings: workspace.Settings) -> dict:
-    out = {
-        "year": settings.year,
-        "radii_m": settings.radii_m,
-        "sharing_distance_m": settings.sharing_distance_m,
-    }
-    rules = getattr(settings, "measured", None)
-    if rules is not None and dataclasses.is_dataclass(rules):
-        out["measured"] = dataclasses.asdict(rules)
+    """Every field of the settings, JSON-able (``radii`` also as ``radii_m``, a mapping)."""
+    out = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings)}
+    for name, value in list(out.items()):
+        if dataclasses.is_dataclass(value):
+            out[name] = dataclasses.asdict(value)
+        elif isinstance(value, dt.date):
+            out[name] = value.isoformat()
+    out["radii_m"] = settings.radii_m
     return out
 
 
+def _pairs(value):
+    """JSON lists back as the tuples the settings hold."""
+    if isinstance(value, list):
+        return tuple(_pairs(v) for v in value)
+    return value
+
+
 def settings_of(snapshot: Mapping) -> workspace.Settings:
-    """The :class:`geo.workspace.Settings` a snapshot was computed with."""
-    s = snapshot["settings"]
-    settings = workspace.Settings.make(s["year"], s["radii_m"], s["sharing_distance_m"])
-    rules = s.get("measured")
-    if rules is not None and hasattr(settings, "measured"):
-        kind = type(settings.measured)
-        values = {
-            k: tuple(tuple(x) for x in v) if isinstance(v, list) else v for k, v in rules.items()
-        }
-        settings = dataclasses.replace(settings, measured=kind(**values))
-    return settings
+    """The :class:`geo.workspace.Settings` a snapshot was computed with (fields the snapshot
+    does not record keep their defaults)."""
+    stored = dict(snapshot["settings"])
+    default = workspace.Settings()
+    values = {}
+    for f in dataclasses.fields(default):
+        if f.name not in stored:
+            continue
+        value, now = stored[f.name], getattr(default, f.name)
+        if dataclasses.is_dataclass(now) and isinstance(value, Mapping):
+            value = type(now)(**{k: _pairs(v) for k, v in value.items()})
+        elif f.name == "as_of" and value is not None:
+            value = dt.date.fromisoformat(value)
+        else:
+            value = _pairs(value)
+        values[f.name] = value
+    if "radii" not in stored and "radii_m" in stored:
+        values["radii"] = tuple(sorted((str(k), float(v)) for k, v in stored["radii_m"].items()))
+    return dataclasses.replace(default, **values)
 
 
 def scope_of(snapshot: Mapping) -> workspace.Scope:

@@ -162,3 +162,18 @@ def test_cli_saves_lists_and_compares_snapshots_with_exit_codes(tmp_path, capsys
     assert "No snapshot #7" in capsys.readouterr().err
     assert main([*base, "--snapshot", "Q1", "--as-of", "32/13/2025"]) == 2
     assert "dd/mm/yyyy" in capsys.readouterr().err
+
+
+def test_every_setting_is_recorded_and_read_back_as_it_was():
+    import dataclasses
+    import datetime as dt
+
+    settings = dataclasses.replace(
+        workspace.Settings.make(
+            year=2024, radii={"2G": 9000, "3G": 3500, "4G": 3000, "5G": 700}, sharing_distance_m=45
+        ),
+        as_of=dt.date(2024, 6, 30),
+    )
+    stored = json.loads(json.dumps(snapshots._settings_dict(settings)))
+    assert snapshots.settings_of({"settings": stored}) == settings
+    assert stored["radii_m"]["3G"] == 3500 and stored["as_of"] == "2024-06-30"

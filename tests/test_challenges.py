@@ -308,6 +308,59 @@ def test_nobody_edits_history(conn):
     assert steps["version"].tolist() == [1, 2]
 
 
+def test_a_raise_keeps_what_the_status_shown_rested_on(conn):
+    village = {**_village(), "evidence_Viettel": "measured", "evidence_VNPT": "radius"}
+    c = _raise(conn, village=village)
+    d = _raise(conn, village=village, operator="VNPT")
+    assert (c["shown_evidence"], d["shown_evidence"]) == ("measured", "radius")
+    assert _raise(conn, village=_village("V009"))["shown_evidence"] == ""
+    table = ch.export_table(ch.challenges(conn, PLANNER), "vi", dt.date(2026, 11, 3))
+    assert table["Căn cứ của tình trạng đang ghi"].tolist() == [
+        "Đo kiểm thực tế",
+        "Mô hình bán kính",
+        "",
+    ]
+
+
+def test_a_store_of_schema_1_is_migrated_keeping_its_challenges(tmp_path):
+    from geo.store import sqlite as base
+
+    path = tmp_path / "v1.sqlite"
+    old = base.connect_wal(
+        path,
+        application_id=store.APPLICATION_ID,
+        schema_version=1,
+        migrations={1: store.MIGRATIONS[1]},
+        what_en="test",
+        what_vi="test",
+    )
+    fields = [f for f in store.CHALLENGE_FIELDS if f not in ("challenge_id", "shown_evidence")]
+    row = {f: None for f in fields} | {
+        "village_id": "V1", "village": "Bản V1", "province_code": "11", "operator": "VNPT",
+        "shown_covered": 1, "claim": "not_covered", "reason": "mất sóng", "state": "open",
+        "deadline": "2026-11-17", "raised_by": "canbo_db", "raised_at": "2026-11-02T03:00:00+00:00",
+        "version": 1, "updated_at": "2026-11-02T03:00:00+00:00",
+    }  # fmt: skip
+    for f in ("commune", "commune_code", "district", "district_code", "province"):
+        row[f] = ""
+    old.execute(
+        f"INSERT INTO challenge ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})",
+        [row[f] for f in fields],
+    )
+    step = {"challenge_id": 1, "version": 1, "step": "raise", "state": "open", "value": "",
+            "note": "", "user": "canbo_db", "role": "", "at": row["raised_at"]}  # fmt: skip
+    store.append_step(old, step)
+    old.close()
+    conn = ch.connect(path)
+    try:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION == 2
+        got = ch.get(conn, ADMIN, 1)
+        assert got["reason"] == "mất sóng" and got["shown_evidence"] == ""
+        assert store.verify(conn) == []
+    finally:
+        conn.close()
+
+
 def test_verify_finds_a_removed_append_only_trigger(conn):
     _raise(conn)
     assert store.verify(conn) == []

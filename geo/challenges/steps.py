@@ -31,6 +31,7 @@ from geo.vocab import (
     ChallengeDecision,
     ChallengeState,
     ChallengeStep,
+    Evidence,
 )
 
 _VILLAGE_FIELDS = ("commune", "commune_code", "district", "district_code", "province")
@@ -79,6 +80,8 @@ def _village(village: Mapping, operator: str) -> dict:
         out[column] = "" if value is None or pd.isna(value) else str(value)
     out["province_code"] = str(village["province_code"])
     out["shown_covered"] = int(bool(village[operator]))
+    basis = village.get(f"evidence_{operator}")
+    out["shown_evidence"] = str(basis) if basis in set(Evidence) else ""
     return out
 
 

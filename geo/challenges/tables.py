@@ -18,6 +18,7 @@ from geo.vocab import (
     ChallengeDecision,
     ChallengeState,
     ChallengeStep,
+    Evidence,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -79,6 +80,7 @@ def export_table(frame: pd.DataFrame, lang: str, today: dt.date) -> pd.DataFrame
         "village_id": f["village_id"],
         "operator": f["operator"],
         "challenges.shown": shown,
+        "challenges.shown_evidence": _labels(f["shown_evidence"], [Evidence], lang),
         "challenges.claim": _labels(f["claim"], [ChallengeClaim], lang),
         "challenges.reason": f["reason"],
         "challenges.state": _labels(f["state"], [ChallengeState], lang),

@@ -79,6 +79,10 @@ LABELS: dict[str, dict[str, str]] = {
     "challenges.shown": {"vi": "Công cụ đang ghi", "en": "Shown by the tool"},
     "challenges.shown_covered": {"vi": "Có sóng", "en": "Covered"},
     "challenges.shown_not_covered": {"vi": "Không có sóng", "en": "Not covered"},
+    "challenges.shown_evidence": {
+        "vi": "Căn cứ của tình trạng đang ghi",
+        "en": "Shown status rests on",
+    },
     "challenges.claim": {"vi": "Nội dung phản ánh", "en": "Claim"},
     "challenges.reason": {"vi": "Lý do", "en": "Reason"},
     "challenges.state": {"vi": "Tình trạng xử lý", "en": "State"},

@@ -9,15 +9,16 @@ register's tables) stay as they are. Its ``PRAGMA application_id`` (:data:`APPLI
 it as this tool's challenge store and ``PRAGMA user_version`` holds the schema version
 (:data:`SCHEMA_VERSION`); a damaged, foreign, newer or read-only file is refused by name.
 
-Schema (version 1)
+Schema (version 2)
 ------------------
 ``challenge(challenge_id PK, village_id, village, commune, commune_code, district,
 district_code, province, province_code, operator, shown_covered, claim, reason, state,
 deadline, answer, decision, raised_by, raised_at, answered_by, answered_at, decided_by,
-decided_at, version, updated_at)``
+decided_at, version, updated_at, shown_evidence)``
     The current value of each challenge (STRICT, CHECK constraints on every enum column).
-    ``shown_covered`` is the status the tool showed when the challenge was raised (1 covered);
-    ``claim`` what the challenge says it is. Dates are ISO ``YYYY-MM-DD`` (the deadline, Vietnam
+    ``shown_covered`` is the status the tool showed when the challenge was raised (1 covered)
+    and ``shown_evidence`` (version 2) what it rested on (measured, declared, terrain, radius;
+    "" when the model did not say); ``claim`` what the challenge says it is. Dates are ISO ``YYYY-MM-DD`` (the deadline, Vietnam
     time), times ISO 8601 UTC. A challenge is never deleted (trigger).
 ``step(step_id PK, challenge_id, version, step, state, value, note, measurements,
 photo_sha256, user, role, at)``
@@ -50,6 +51,7 @@ from geo.vocab import (
     ChallengeDecision,
     ChallengeState,
     ChallengeStep,
+    Evidence,
 )
 
 __all__ = [
@@ -94,7 +96,7 @@ DB_ENV = "COVERAGE_CHALLENGES_DB"
 APPLICATION_ID = 0x564E4348  # "VNCH": Viet Nam CHallenges
 """``PRAGMA application_id`` of the challenge store; any other non-zero id is a foreign file."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """The schema version this code writes (``PRAGMA user_version``)."""
 
 PHOTO_MAX_BYTES = 5_000_000
@@ -129,6 +131,7 @@ CHALLENGE_FIELDS: tuple[str, ...] = (
     "decided_at",
     "version",
     "updated_at",
+    "shown_evidence",
 )
 """The columns of the ``challenge`` table, in order."""
 
@@ -221,6 +224,12 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             BEGIN SELECT RAISE(ABORT, 'a photo is kept as it was sent'); END""",
         """CREATE TRIGGER challenge_no_delete BEFORE DELETE ON challenge
             BEGIN SELECT RAISE(ABORT, 'a challenge is never deleted'); END""",
+    ),
+    2: (
+        # What the status shown rested on when the challenge was raised (geo.vocab.Evidence:
+        # measured, declared, terrain, radius); "" when the model did not say.
+        f"""ALTER TABLE challenge ADD COLUMN shown_evidence TEXT NOT NULL DEFAULT ''
+            CHECK (shown_evidence IN ({_in(Evidence)}, ''))""",
     ),
 }
 """DDL bringing a file from version ``n - 1`` to ``n``; never edit a released version's."""

@@ -22,7 +22,7 @@ from geo.errors import CoverageError
 from geo.i18n import enum_label, fmt_date, fmt_number, t
 from geo.operators import OPERATOR_DISPLAY, OPERATORS
 from geo.store.challenges import Connection
-from geo.vocab import ChallengeAnswer, ChallengeDecision, ChallengeState
+from geo.vocab import ChallengeAnswer, ChallengeDecision, ChallengeState, Evidence
 from ui import account as account_ui
 from ui import app_common
 
@@ -325,6 +325,11 @@ with st.container(border=True):
                 )
             )
         )
+        basis = row.get(f"evidence_{op}")
+        if basis in set(Evidence):
+            st.caption(
+                f"{t('challenges.shown_evidence', lang)}: {enum_label(Evidence(basis), lang)}"
+            )
     with st.form("raise_form", border=False):
         st.text_area(t("challenges.reason", lang), key="raise_reason", max_chars=ch.MAX_TEXT)
         _evidence_inputs("raise", lang)
@@ -351,6 +356,7 @@ with st.container(border=True):
                     "province",
                     "province_code",
                     op,
+                    f"evidence_{op}",
                 )
             }
             if row is not None

@@ -163,3 +163,11 @@ def test_the_page_in_english(real_data, stores):
     _run(at)
     assert any(x.startswith("Coverage challenges: ") for x in _texts(at.title))
     assert "Raise the challenge" in [b.label for b in at.button]
+
+
+def test_the_page_in_the_units_from_2025_lists_the_new_communes_villages(real_data, stores):
+    at = _page(real_data, stores)
+    at.sidebar.radio(key="units_vi").set_value("2025")
+    _run(at)
+    assert any(x.startswith("Phản ánh phủ sóng: Tỉnh Điện Biên") for x in _texts(at.title))
+    assert len(at.selectbox(key="raise_village").options) > 100

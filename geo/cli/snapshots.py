@@ -125,6 +125,7 @@ def add_parser(subparsers) -> None:
     cp.add_argument(
         "--now", action="store_true", help="compare with the figures computed now from the stores"
     )
+    cp.add_argument("--demo", action="store_true", help="with --now: ignore the stores")
     cp.add_argument("--store", default=None, help="with --now: the import store")
     cp.add_argument("--assignments-db", default=None, help="with --now: the register")
     cp.add_argument("--db", default=None)
@@ -162,7 +163,11 @@ def _compare(args) -> int:
             field="second",
         )
     if args.now:
-        stores = workspace.Stores.default(args.store, args.assignments_db)
+        stores = (
+            workspace.Stores()
+            if args.demo
+            else workspace.Stores.default(args.store, args.assignments_db)
+        )
         other, same = snapshots.recompute(first, stores=stores)
         if not same:
             print(

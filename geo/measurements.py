@@ -55,6 +55,7 @@ __all__ = [
     "aggregate",
     "above_threshold",
     "check_province",
+    "check_size",
     "commit",
     "remove",
     "store_version",
@@ -444,14 +445,7 @@ def read(
         The file is too large, cannot be read as a table, or lacks a needed column (the
         message names the file, sheet and field, and the headers it accepts).
     """
-    if len(data) > limits.MAX_UPLOAD_BYTES:
-        raise InputError(
-            f"{file} is {len(data) / 1e6:,.0f} MB; the limit is {limits.MAX_UPLOAD_MB} MB. "
-            "Split the drive test into several files.",
-            f"{file} nặng {len(data) / 1e6:,.0f} MB; giới hạn là {limits.MAX_UPLOAD_MB} MB. Hãy "
-            "chia kết quả đo thành nhiều tệp.",
-            file=file,
-        )
+    check_size(len(data), file)
     raw = tables.read_table(data, file, sheet=sheet, fields=("lat", "lon"), max_rows=MAX_ROWS)
     options = {"operator": operator, "technology": technology}
     mapping = _map_columns(raw.labels)
@@ -612,20 +606,30 @@ def check_province(read: Read, province_code: str, margin_deg: float = 0.01) -> 
     return read
 
 
+def check_size(n_bytes: int, file: str) -> None:
+    """Refuse a file larger than :data:`geo.readers.limits.MAX_UPLOAD_BYTES` (before reading it).
+
+    Raises
+    ------
+    InputError
+        Naming the file, its size and the limit, and saying to split it.
+    """
+    if n_bytes > limits.MAX_UPLOAD_BYTES:
+        raise InputError(
+            f"{file} is {n_bytes / 1e6:,.0f} MB; the limit is {limits.MAX_UPLOAD_MB} MB. "
+            "Split the drive test into several files.",
+            f"{file} nặng {n_bytes / 1e6:,.0f} MB; giới hạn là {limits.MAX_UPLOAD_MB} MB. Hãy "
+            "chia kết quả đo thành nhiều tệp.",
+            file=file,
+        )
+
+
 def read_file(path: str | Path, **options) -> Read:
     """:func:`read` of a file on disk (its size checked before it is read)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"File {path} does not exist.", f"Không có tệp {path}.", file=str(path))
-    size = path.stat().st_size
-    if size > limits.MAX_UPLOAD_BYTES:
-        raise InputError(
-            f"{path.name} is {size / 1e6:,.0f} MB; the limit is {limits.MAX_UPLOAD_MB} MB. "
-            "Split the drive test into several files.",
-            f"{path.name} nặng {size / 1e6:,.0f} MB; giới hạn là {limits.MAX_UPLOAD_MB} MB. "
-            "Hãy chia kết quả đo thành nhiều tệp.",
-            file=path.name,
-        )
+    check_size(path.stat().st_size, path.name)
     return read(path.read_bytes(), path.name, **options)
 
 

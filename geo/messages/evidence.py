@@ -44,4 +44,72 @@ LABELS: dict[str, dict[str, str]] = {
         "vi": "Số điểm đo tối thiểu để xác định trạng thái: {n}",
         "en": "Points needed to decide the status: {n}",
     },
+    # The page Đo kiểm (ui/pages/do_kiem.py).
+    "evidence.page_title": {"vi": "Đo kiểm", "en": "Measurements"},
+    "evidence.page_intro": {
+        "vi": "Nhập kết quả đo kiểm (đo lái xe hoặc ứng dụng đo tốc độ: G-NetTrack, Speedtest, "
+        "nPerf; .csv hoặc .xlsx). Thôn/bản có đủ điểm đo lấy trạng thái từ kết quả đo, mạnh hơn "
+        "vùng phủ nhà mạng công bố, mô hình địa hình và mô hình bán kính.",
+        "en": "Import measurements (drive tests or speed-test apps: G-NetTrack, Speedtest, "
+        "nPerf; .csv or .xlsx). A village with enough points takes its status from them, "
+        "above the operators' declared coverage, the terrain model and the radius model.",
+    },
+    "evidence.upload": {"vi": "Tệp kết quả đo kiểm", "en": "Measurement file"},
+    "evidence.operator_option": {
+        "vi": "Nhà mạng (khi tệp không ghi)",
+        "en": "Operator (when the file does not say)",
+    },
+    "evidence.technology_option": {
+        "vi": "Công nghệ (khi tệp không ghi)",
+        "en": "Technology (when the file does not say)",
+    },
+    "evidence.from_file": {"vi": "Theo tệp", "en": "From the file"},
+    "evidence.pick_province": {
+        "vi": "Tỉnh (trước 01/07/2025) của các điểm đo",
+        "en": "Province (before 01/07/2025) of the points",
+    },
+    "evidence.read_summary": {
+        "vi": "{file}: {usable} điểm đo dùng được, {review} dòng cần xem lại, {wifi} dòng Wi-Fi "
+        "bỏ qua.",
+        "en": "{file}: {usable} usable points, {review} rows to review, {wifi} Wi-Fi rows left "
+        "out.",
+    },
+    "evidence.problems_header": {"vi": "Các dòng cần xem lại", "en": "Rows to review"},
+    "evidence.skip_bad_rows": {
+        "vi": "Lưu các dòng dùng được, bỏ qua các dòng cần xem lại",
+        "en": "Save the usable rows, leaving out the rows to review",
+    },
+    "evidence.commit": {"vi": "Lưu kết quả đo", "en": "Save the measurements"},
+    "evidence.committed": {
+        "vi": "Đã lưu {n} điểm đo (lần nhập {id}).",
+        "en": "Saved {n} points (import {id}).",
+    },
+    "evidence.already": {
+        "vi": "Tệp này đã được nhập trước đó (lần nhập {id}).",
+        "en": "This file was already imported (import {id}).",
+    },
+    "evidence.imports_header": {"vi": "Các lần nhập kết quả đo", "en": "Measurement imports"},
+    "evidence.no_imports": {
+        "vi": "Chưa có kết quả đo kiểm nào cho tỉnh này.",
+        "en": "No measurements for this province yet.",
+    },
+    "evidence.import_id": {"vi": "Lần nhập", "en": "Import"},
+    "evidence.file": {"vi": "Tệp", "en": "File"},
+    "evidence.rows": {"vi": "Số dòng", "en": "Rows"},
+    "evidence.committed_by": {"vi": "Người nhập", "en": "By"},
+    "evidence.committed_at": {"vi": "Thời điểm nhập", "en": "When"},
+    "evidence.remove": {"vi": "Gỡ lần nhập này", "en": "Remove this import"},
+    "evidence.removed": {"vi": "Đã gỡ lần nhập {id}.", "en": "Removed import {id}."},
+    "evidence.villages_header": {
+        "vi": "Kết quả đo theo thôn/bản",
+        "en": "Measurements per village",
+    },
+    "evidence.none_measured": {
+        "vi": "Chưa có điểm đo nào trong phạm vi {distance} m của một thôn/bản.",
+        "en": "No point lies within {distance} m of a village yet.",
+    },
+    "evidence.row": {"vi": "Dòng", "en": "Row"},
+    "evidence.field": {"vi": "Cột", "en": "Field"},
+    "evidence.value": {"vi": "Giá trị", "en": "Value"},
+    "evidence.fix": {"vi": "Cách sửa", "en": "How to fix"},
 }

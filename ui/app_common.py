@@ -84,6 +84,7 @@ UNITS = ("pre2025", "2025")
 PAGES: list[tuple[str, str, str, str]] = [
     ("ui/pages/ban_do.py", "page_map", ":material/map:", "ban-do"),
     ("ui/pages/nhap_du_lieu.py", "page_imports", ":material/upload_file:", "nhap-du-lieu"),
+    ("ui/pages/do_kiem.py", "evidence.page_title", ":material/network_check:", "do-kiem"),
     ("ui/pages/phan_cong.py", "page_assignments", ":material/assignment:", "phan-cong"),
     ("ui/pages/phan_anh.py", "challenges.page_title", ":material/rate_review:", "phan-anh"),
     ("ui/pages/quan_tri.py", "page_admin", ":material/admin_panel_settings:", "quan-tri"),

@@ -55,10 +55,18 @@ def synthetic_points(villages: gpd.GeoDataFrame, n: int, seed: int = SEED) -> pd
     near = int(n * 0.8)
     pick = rng.integers(0, len(v), near)
     # About 1 km: 0.009° of latitude; longitude scaled by cos(21.5°).
-    lon = np.concatenate([v.geometry.x.to_numpy()[pick] + rng.normal(0, 0.0045 / 0.93, near),
-                          rng.uniform(*villages.total_bounds[[0, 2]], n - near)])
-    lat = np.concatenate([v.geometry.y.to_numpy()[pick] + rng.normal(0, 0.0045, near),
-                          rng.uniform(*villages.total_bounds[[1, 3]], n - near)])
+    lon = np.concatenate(
+        [
+            v.geometry.x.to_numpy()[pick] + rng.normal(0, 0.0045 / 0.93, near),
+            rng.uniform(*villages.total_bounds[[0, 2]], n - near),
+        ]
+    )
+    lat = np.concatenate(
+        [
+            v.geometry.y.to_numpy()[pick] + rng.normal(0, 0.0045, near),
+            rng.uniform(*villages.total_bounds[[1, 3]], n - near),
+        ]
+    )
     tech = rng.choice(["3G", "4G", "5G"], n, p=[0.2, 0.7, 0.1])
     download = rng.gamma(2.0, 6.0, n)
     download[rng.random(n) < 0.5] = np.nan
@@ -104,14 +112,21 @@ def main(n: int = 1_000_000) -> None:
     cold, warm, agg = cold_warm(lambda: measurements.aggregate(points, villages, rules))
     line("aggregate", cold, warm, f"({len(agg):,} village × operator × technology rows)")
     cold, warm, status = cold_warm(lambda: measurements.village_status(agg, rules))
-    print(f"{'status':10} cold {cold:7.3f} s  warm {warm:7.3f} s  "
-          f"({len(status):,} village × operator statuses from {len(agg):,} rows)")
+    print(
+        f"{'status':10} cold {cold:7.3f} s  warm {warm:7.3f} s  "
+        f"({len(status):,} village × operator statuses from {len(agg):,} rows)"
+    )
     cold, warm, peer = cold_warm(lambda: _peer(points, villages, rules.within_m), repeat=1)
     xy = np.column_stack([villages.geometry.x, villages.geometry.y])
     both = (peer >= 0) & (pos >= 0)
     same_place = (peer == pos) | (both & (xy[peer] == xy[pos]).all(axis=1))
-    line("peer", cold, warm, f"(geopandas sjoin_nearest; same village or one at the same point "
-         f"for {same_place.mean():.4%} of points, same village for {np.mean(peer == pos):.2%})")
+    line(
+        "peer",
+        cold,
+        warm,
+        f"(geopandas sjoin_nearest; same village or one at the same point "
+        f"for {same_place.mean():.4%} of points, same village for {np.mean(peer == pos):.2%})",
+    )
 
 
 if __name__ == "__main__":

@@ -306,7 +306,9 @@ def _times(values: pd.Series) -> pd.Series:
     """Times as the apps write them: ISO 8601, dd/mm/yyyy hh:mm[:ss] (Vietnamese),
     yyyy.mm.dd_hh.mm.ss (G-NetTrack), Excel dates, Unix seconds or milliseconds."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    is_time = values.map(lambda v: isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "year"))
+    is_time = values.map(
+        lambda v: isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "year")
+    )
     if is_time.any():
         out[is_time] = pd.to_datetime(values[is_time].astype(object), errors="coerce")
     num = pd.to_numeric(values.where(~is_time), errors="coerce")
@@ -407,8 +409,10 @@ def _download(raw: pd.DataFrame, mapping: dict[str, str], notes: list) -> pd.Ser
         elif values.median() > 1000:
             factor = 1e-3
             notes.append(
-                (f"Column {label!r} names no unit and its values are large: read as kbit/s.",
-                 f"Cột {label!r} không ghi đơn vị và giá trị lớn: đọc theo kbit/s.")
+                (
+                    f"Column {label!r} names no unit and its values are large: read as kbit/s.",
+                    f"Cột {label!r} không ghi đơn vị và giá trị lớn: đọc theo kbit/s.",
+                )
             )
         else:
             factor = 1.0
@@ -454,8 +458,12 @@ def read(
     rownum = d.index.to_numpy(dtype=np.int64)
     notes: list[tuple[str, str]] = []
     if raw.encoding:
-        notes.append((f"Read as {raw.encoding} text, separated by {raw.delimiter!r}.",
-                      f"Đọc theo bảng mã {raw.encoding}, phân cách bằng {raw.delimiter!r}."))
+        notes.append(
+            (
+                f"Read as {raw.encoding} text, separated by {raw.delimiter!r}.",
+                f"Đọc theo bảng mã {raw.encoding}, phân cách bằng {raw.delimiter!r}.",
+            )
+        )
     out = pd.DataFrame({"source_row": rownum}, index=d.index)
     out["measured_at"] = _times(d[mapping["measured_at"]])
     out["lon"] = _number(d[mapping["lon"]])
@@ -468,8 +476,7 @@ def read(
         given = canonical_operator(operator)
         if given is None:
             raise InputError(
-                f"--operator {operator!r} is not an operator; use one of "
-                f"{', '.join(Operator)}.",
+                f"--operator {operator!r} is not an operator; use one of {', '.join(Operator)}.",
                 f"--operator {operator!r} không phải nhà mạng; hãy dùng một trong "
                 f"{', '.join(Operator)}.",
                 field="--operator",

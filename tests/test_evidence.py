@@ -150,8 +150,7 @@ def test_every_piece_is_listed_with_its_source_and_date_strongest_first():
     assert len(got) == 2 * len(OPERATORS) + 1
     lines = evidence.describe(viettel_in, "vi")
     assert lines == [
-        "Viettel: Đo kiểm thực tế — không có sóng (6 điểm đo, 0,0 % đạt ngưỡng, 4G, "
-        "03/11/2026) ✓",
+        "Viettel: Đo kiểm thực tế — không có sóng (6 điểm đo, 0,0 % đạt ngưỡng, 4G, 03/11/2026) ✓",
         "Viettel: Mô hình bán kính — có sóng",
     ]
 
@@ -226,9 +225,7 @@ def test_measurements_in_the_store_change_the_model_indicators_and_export(real_d
     counts = result["evidence_counts"]
     assert counts == evidence.evidence_counts(model.status).to_dict()
     assert counts["measured"] >= 1 and sum(counts.values()) == result["villages"]
-    assert result["villages_mobile_share"] == pytest.approx(
-        model.status["mobile_broadband"].mean()
-    )
+    assert result["villages_mobile_share"] == pytest.approx(model.status["mobile_broadband"].mean())
     layer = workspace.layer_for(model, scope, "villages").set_index("village_id")
     assert layer.loc[inside, "evidence_Viettel"] == "measured"
     assert not layer.loc[inside, "Viettel"]

@@ -218,8 +218,12 @@ def test_aggregation_per_village_matches_hand_computed_figures():
 
 @pytest.mark.parametrize(
     ("min_count", "min_share", "expected"),
-    [(5, 0.5, {}), (4, 0.5, {"A": True}), (4, 0.75, {"A": False}), (1, 0.75, {"A": False,
-                                                                                "B": True})],
+    [
+        (5, 0.5, {}),
+        (4, 0.5, {"A": True}),
+        (4, 0.75, {"A": False}),
+        (1, 0.75, {"A": False, "B": True}),
+    ],
 )
 def test_a_village_takes_its_status_from_measurements_once_measured_enough(
     min_count, min_share, expected

@@ -51,7 +51,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     im.add_argument("--report", default=None, help="CSV of the rows to review and left out")
     im.add_argument("--commit", action="store_true", help="save the rows in the store")
     im.add_argument(
-        "--skip-bad-rows", action="store_true",
+        "--skip-bad-rows",
+        action="store_true",
         help="commit the usable rows even when some need review (exit 3 all the same)",
     )
     im.add_argument("--store", default=None, help="the measurement store (SQLite file)")
@@ -128,7 +129,8 @@ def run_import(args) -> int:
         )
         print(
             f"committed to {_store_path(args)} (import {import_id}"
-            + (", already there" if already else "") + ")",
+            + (", already there" if already else "")
+            + ")",
             file=sys.stderr,
         )
     elif args.commit:

@@ -156,7 +156,9 @@ st.caption(
 )
 measured = getattr(model, "measured", pd.DataFrame())
 status = app_common.scoped_status(scope, model).drop_duplicates("village_id")
-measured = measured[measured["village_id"].isin(status["village_id"])] if len(measured) else measured
+measured = (
+    measured[measured["village_id"].isin(status["village_id"])] if len(measured) else measured
+)
 distance = fmt_number(rules.get("within_m", 500), lang)
 st.caption(t("evidence.within", lang, distance=distance) + " · "
            + t("evidence.min_count", lang, n=rules.get("min_count", 5)))  # fmt: skip

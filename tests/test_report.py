@@ -171,3 +171,18 @@ def test_cli_writes_the_docx_and_refuses_bad_input_with_exit_2(tmp_path, capsys,
         main(["report", "--province", "Atlantis", "--year", "2025", "--demo", "--output", str(out)])
         == 2
     )
+
+
+def test_in_the_2025_units_the_table_stays_the_plans_and_the_summary_is_by_new_commune(
+    real_data,
+):
+    scope = workspace.resolve_scope("11", units_system="2025")
+    data = report.gather(scope, 2025, stores=workspace.Stores())
+    assert data.plan_id == PLAN
+    assert data.appendix_result["units"] == "pre2025"
+    assert data.appendix_result["province_code"] == "11"
+    table = report_layer.summary_table(data.status, "2025")
+    assert table.iloc[-1]["villages"] == data.result["villages"]
+    assert len(table) - 1 == data.status["commune_2025_code"].nunique()
+    document = docx.Document(io.BytesIO(report_layer.report_docx(data)))
+    assert "3. Kết quả theo từng xã" in [p.text for p in document.paragraphs]

@@ -654,9 +654,11 @@ def above_threshold(points: pd.DataFrame, rules: Rules = Rules()) -> pd.Series:
     pandas.Series
         Bool, named ``above_threshold``, aligned to ``points``.
     """
-    tech = points["technology"].astype(str)
-    sig_t = tech.map(dict(rules.signal_dbm)).to_numpy(dtype=float)
-    spd_t = tech.map(dict(rules.download_mbps)).to_numpy(dtype=float)
+    tech = pd.Categorical(points["technology"].astype(object))  # one lookup per technology
+    cats = [str(c) for c in tech.categories]
+    sig_c = np.append([dict(rules.signal_dbm).get(c, np.nan) for c in cats], np.nan)
+    spd_c = np.append([dict(rules.download_mbps).get(c, np.nan) for c in cats], np.nan)
+    sig_t, spd_t = sig_c[tech.codes], spd_c[tech.codes]  # code -1 (missing) takes the NaN
     sig = points["signal_dbm"].to_numpy(dtype=float)
     spd = points["download_mbps"].to_numpy(dtype=float)
     ok = np.where(np.isnan(sig), spd >= spd_t, sig >= sig_t)
@@ -742,12 +744,20 @@ def aggregate(
         median_download_mbps=("download_mbps", "median"),
         last_measured=("measured_at", "max"),
     )
-    files = p.drop_duplicates(["village_id", "operator", "technology", "file"])
-    out["files"] = files.groupby(["village_id", "operator", "technology"], observed=True)[
-        "file"
-    ].agg(lambda s: ";".join(sorted(map(str, s))))
+    out["files"] = _files(g.ngroup().to_numpy(), p["file"], len(out))
     out["share_above"] = out["above"] / out["count"]
     return out.reset_index()[AGGREGATE_COLUMNS]
+
+
+def _files(group: np.ndarray, file: pd.Series, n_groups: int) -> np.ndarray:
+    """The files of each group, sorted and ";"-joined: a groups × files boolean table, then
+    one string per distinct row of it (a handful), not one per group."""
+    codes, names = pd.factorize(file.astype(str), sort=True)
+    table = np.zeros((n_groups, len(names)), dtype=bool)
+    table[group, codes] = True
+    patterns, inverse = np.unique(table, axis=0, return_inverse=True)
+    text = np.array([";".join(names[row]) for row in patterns], dtype=object)
+    return text[inverse.ravel()]
 
 
 STATUS_COLUMNS = [

@@ -409,3 +409,15 @@ def test_committing_and_removing_measurements_is_checked_against_the_account(
     finally:
         conn.close()
     assert m.remove(db, import_id, account=who)["file"] == "do_kiem.csv"
+
+
+def test_each_village_lists_the_files_its_points_come_from():
+    points = _points(
+        [(0, 0, "Viettel", "4G", -90.0, np.nan, 1)] * 3
+        + [(1900, 0, "Viettel", "4G", -90.0, np.nan, 1), (0, 0, "VNPT", "4G", -90.0, np.nan, 1)]
+    )
+    points["file"] = ["b.csv", "a.csv", "b.csv", "c.csv", "a.csv"]
+    got = m.aggregate(points, _villages())
+    assert got[["village_id", "operator", "files"]].values.tolist() == [
+        ["A", "VNPT", "a.csv"], ["A", "Viettel", "a.csv;b.csv"], ["B", "Viettel", "c.csv"],
+    ]  # fmt: skip

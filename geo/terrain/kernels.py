@@ -123,14 +123,16 @@ def bullington_loss(h, hmax, k_max, step, dist, hts, hrs, ae, wavelength, stim_t
     stim = stim_terms + dist / (2.0 * ae)
     s_tr = (hrs - hts) / dist
     if stim < s_tr:
-        nu_max = -np.inf
+        # In line of sight every point lies below the line (excess < 0), so the largest ν is
+        # the one of least excess² / (d_i (d - d_i)): no square root in the loop.
+        q_min = np.inf
+        inv = 1.0 / dist
         for i in range(1, k_max + 1):
             di = i * step
             rest = max(dist - di, 1e-6)
-            excess = h[i] + di * rest / (2.0 * ae) - (hts * rest + hrs * di) / dist
-            nu = excess * math.sqrt(2.0 * dist / (wavelength * di * rest))
-            nu_max = max(nu_max, nu)
-        luc = knife_edge_loss(nu_max)
+            excess = h[i] + di * rest / (2.0 * ae) - (hts * rest + hrs * di) * inv
+            q_min = min(q_min, excess * excess / (di * rest))
+        luc = knife_edge_loss(-math.sqrt(q_min * 2.0 * dist / wavelength))
     else:
         srim = -np.inf
         bulge_max = dist * dist / (8.0 * ae)
@@ -315,6 +317,9 @@ def site_window(z, dx, dy, col, row, tx_h, rx_h, radius, freq_mhz, ae, with_loss
             top = max(top, prof[r, k])
             high[r, k] = top
             peak[r, k] = best
+    # The path loss reads every other sample (one per cell), the line of sight all of them.
+    prof2 = np.ascontiguousarray(prof[:, ::2])
+    high2 = np.ascontiguousarray(high[:, ::2])
     lam = SPEED_OF_LIGHT_M_S / (freq_mhz * 1e6)
     two_pi = 2.0 * math.pi
     for i in range(r0, r1 + 1):
@@ -344,7 +349,9 @@ def site_window(z, dx, dy, col, row, tx_h, rx_h, radius, freq_mhz, ae, with_loss
             vis = k_max < 1 or terms + dist / (2.0 * ae) < (hrs - hts) / dist
             visible[i - r0, j - c0] = 1 if vis else 0
             if with_loss:
-                lb = bullington_loss(prof[r], high[r], k_max, step, dist, hts, hrs, ae, lam, terms)
+                lb = bullington_loss(
+                    prof2[r], high2[r], k_max // 2, 2.0 * step, dist, hts, hrs, ae, lam, terms
+                )
                 loss[i - r0, j - c0] = free_space_loss(dist, freq_mhz) + lb
     return r0, c0, visible, loss
 

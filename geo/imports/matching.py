@@ -52,10 +52,36 @@ def _commune_info(communes: gpd.GeoDataFrame) -> pd.DataFrame:
 def _resolve_units(rows: pd.DataFrame, ctx: _Context, overrides: dict) -> pd.DataFrame:
     """Each row's commune: by its names (within its district), by its position, by the
     planner's confirmation (now or remembered); with how it was found and why not."""
+    out = _units_by_name(rows, ctx)
+    if ctx.store is not None and "commune" in rows:
+        _apply_remembered(rows, ctx, out)
+    # Positions.
+    pc = _point_communes(rows["lon"].to_numpy(), rows["lat"].to_numpy(), ctx.communes)
+    pc.index = rows.index
+    out["point_commune_code"] = pc["point_commune_code"]
+    out["join_method"] = pc["join_method"]
+    use_point = out["commune_code"].isna() & out["point_commune_code"].notna()
+    out.loc[use_point, "commune_code"] = out.loc[use_point, "point_commune_code"]
+    out.loc[use_point, "commune_source"] = "point"
+
+    # The planner's confirmations in this review.
+    for i, o in overrides.items():
+        if i not in out.index:
+            continue
+        if o.get("commune_code"):
+            out.loc[i, "commune_code"] = o["commune_code"]
+            out.loc[i, "match_status"] = "confirmed"
+            out.loc[i, "commune_source"] = "confirmed"
+
+    return _with_unit_names(out, ctx)
+
+
+def _units_by_name(rows: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
+    """Each row's commune and district found by the names written (the commune within its
+    district), with match status, score and candidates; ``none`` without a commune column."""
     n = len(rows)
     out = pd.DataFrame(index=rows.index)
-    has_names = "commune" in rows
-    if has_names:
+    if "commune" in rows:
         q = pd.DataFrame(
             {
                 "commune": _text(rows["commune"]).fillna("").to_numpy(dtype=object),
@@ -89,44 +115,34 @@ def _resolve_units(rows: pd.DataFrame, ctx: _Context, overrides: dict) -> pd.Dat
         out["district_code"] = pd.array([None] * n, dtype="string")
         out["district_match_status"] = "none"
     out["commune_source"] = np.where(out["commune_code"].notna(), "name", None)
+    return out
 
-    # Remembered confirmations: the same printed name in the same district.
-    if ctx.store is not None and has_names:
-        conf = ctx.store.confirmations(ctx.province_code, "commune")
-        if len(conf):
-            key = names.name_keys(_text(rows["commune"]).fillna(""), level="commune")
-            scope = out["district_code"].fillna("").astype(object)
-            lookup = conf.set_index(["scope", "name_key"])["target_id"]
-            lookup = lookup[~lookup.index.duplicated()]
-            idx = pd.MultiIndex.from_arrays([scope.to_numpy(), key.to_numpy()])
-            hit = pd.Series(lookup.reindex(idx).to_numpy(), index=rows.index)
-            # A confirmation made without a district applies in any district.
-            anyd = conf[conf["scope"] == ""].drop_duplicates("name_key").set_index("name_key")
-            anywhere = key.map(anyd["target_id"]).astype(object)
-            hit = hit.astype(object).where(hit.notna(), anywhere)
-            use = hit.notna() & ~out["match_status"].isin(["exact", "normalised"])
-            out.loc[use, "commune_code"] = hit[use].astype(str)
-            out.loc[use, "match_status"] = "confirmed"
-            out.loc[use, "commune_source"] = "remembered"
 
-    # Positions.
-    pc = _point_communes(rows["lon"].to_numpy(), rows["lat"].to_numpy(), ctx.communes)
-    pc.index = rows.index
-    out["point_commune_code"] = pc["point_commune_code"]
-    out["join_method"] = pc["join_method"]
-    use_point = out["commune_code"].isna() & out["point_commune_code"].notna()
-    out.loc[use_point, "commune_code"] = out.loc[use_point, "point_commune_code"]
-    out.loc[use_point, "commune_source"] = "point"
+def _apply_remembered(rows: pd.DataFrame, ctx: _Context, out: pd.DataFrame) -> None:
+    """Apply the planner's remembered confirmations to ``out`` (in place): the same printed
+    name in the same district (or one confirmed without a district, in any district), unless
+    the name matched exactly."""
+    conf = ctx.store.confirmations(ctx.province_code, "commune")
+    if len(conf):
+        key = names.name_keys(_text(rows["commune"]).fillna(""), level="commune")
+        scope = out["district_code"].fillna("").astype(object)
+        lookup = conf.set_index(["scope", "name_key"])["target_id"]
+        lookup = lookup[~lookup.index.duplicated()]
+        idx = pd.MultiIndex.from_arrays([scope.to_numpy(), key.to_numpy()])
+        hit = pd.Series(lookup.reindex(idx).to_numpy(), index=rows.index)
+        # A confirmation made without a district applies in any district.
+        anyd = conf[conf["scope"] == ""].drop_duplicates("name_key").set_index("name_key")
+        anywhere = key.map(anyd["target_id"]).astype(object)
+        hit = hit.astype(object).where(hit.notna(), anywhere)
+        use = hit.notna() & ~out["match_status"].isin(["exact", "normalised"])
+        out.loc[use, "commune_code"] = hit[use].astype(str)
+        out.loc[use, "match_status"] = "confirmed"
+        out.loc[use, "commune_source"] = "remembered"
 
-    # The planner's confirmations in this review.
-    for i, o in overrides.items():
-        if i not in out.index:
-            continue
-        if o.get("commune_code"):
-            out.loc[i, "commune_code"] = o["commune_code"]
-            out.loc[i, "match_status"] = "confirmed"
-            out.loc[i, "commune_source"] = "confirmed"
 
+def _with_unit_names(out: pd.DataFrame, ctx: _Context) -> pd.DataFrame:
+    """``out`` with the units' names and codes as the GSO list (or the commune layer) has
+    them, and the candidates' names for the review table."""
     info = _commune_info(ctx.communes)
     gso = units.gso_units().drop_duplicates("commune_code").set_index("commune_code")
     code = out["commune_code"]
@@ -227,6 +243,8 @@ def _province_rows(rows: pd.DataFrame, ctx: _Context, label: str) -> pd.DataFram
 def _unit_issues(
     rows: pd.DataFrame, u: pd.DataFrame, labels: dict, *, need_commune: bool
 ) -> list[pd.DataFrame]:
+    """The issues of the rows' communes: a name fitting several communes or none, an empty
+    commune (when one is needed), a position in another commune than the name's."""
     issues = []
     c_label = labels.get("commune", "commune")
     status = u["match_status"]
@@ -274,32 +292,7 @@ def _unit_issues(
                 "ô xã bị trống",
             )
         )
-        # The position and the name disagree.
-        conflict = (
-            u["point_commune_code"].notna()
-            & code.notna()
-            & (u["commune_source"] == "name")
-            & (u["point_commune_code"] != code)
-        ).fillna(False)
-        info_name = u["commune_gso"].astype(str)
-        issues.append(
-            _issue(
-                rows,
-                conflict,
-                "review",
-                c_label,
-                "the position lies in another commune than "
-                + info_name
-                + " (code "
-                + u["point_commune_code"].astype(str)
-                + "): check the name or the coordinates",
-                "tọa độ nằm ở xã khác với "
-                + info_name
-                + " (mã "
-                + u["point_commune_code"].astype(str)
-                + "): hãy kiểm tra tên hoặc tọa độ",
-            )
-        )
+        issues.append(_position_conflict(rows, u, c_label))
     elif need_commune:
         issues.append(
             _issue(
@@ -312,6 +305,35 @@ def _unit_issues(
             )
         )
     return issues
+
+
+def _position_conflict(rows: pd.DataFrame, u: pd.DataFrame, c_label: str) -> pd.DataFrame:
+    """The issue of rows whose position lies in another commune than the one their name
+    found."""
+    code = u["commune_code"]
+    conflict = (
+        u["point_commune_code"].notna()
+        & code.notna()
+        & (u["commune_source"] == "name")
+        & (u["point_commune_code"] != code)
+    ).fillna(False)
+    info_name = u["commune_gso"].astype(str)
+    return _issue(
+        rows,
+        conflict,
+        "review",
+        c_label,
+        "the position lies in another commune than "
+        + info_name
+        + " (code "
+        + u["point_commune_code"].astype(str)
+        + "): check the name or the coordinates",
+        "tọa độ nằm ở xã khác với "
+        + info_name
+        + " (mã "
+        + u["point_commune_code"].astype(str)
+        + "): hãy kiểm tra tên hoặc tọa độ",
+    )
 
 
 def _outside(rows: pd.DataFrame, u: pd.DataFrame, ctx: _Context, label: str) -> pd.DataFrame:

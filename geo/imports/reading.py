@@ -28,6 +28,7 @@ def _read(
     ctx: _Context,
     opts: dict,
 ) -> _Parsed:
+    """Read a file into rows: a raster, a vector file (:mod:`geo.imports.shapes`) or a table."""
     content_hash = hashlib.sha256(data).hexdigest()
     memory = ctx.store.mappings if ctx.store is not None else None
     planner_epsg = coords.parse_crs(opts.get("crs"))
@@ -35,6 +36,22 @@ def _read(
         return _read_raster(data, file, kind, content_hash, opts)
     if ext in vector.VECTOR_EXTS:
         return _read_vector(data, file, kind, ctx, opts, memory, planner_epsg, content_hash)
+    return _read_table(data, file, ext, kind, ctx, opts, memory, planner_epsg, content_hash)
+
+
+def _read_table(
+    data: bytes,
+    file: str,
+    ext: str,
+    kind: str,
+    ctx: _Context,
+    opts: dict,
+    memory,
+    planner_epsg: int | None,
+    content_hash: str,
+) -> _Parsed:
+    """Read a table (a sheet of a workbook, or a CSV file): its header found or given, its
+    columns mapped, its rows and coordinates read."""
     sheets = tables.sheet_names(data, file) if ext in tables.SPREADSHEET_EXTS else []
     sheet = opts.get("sheet")
     if sheets and sheet is None:
@@ -52,47 +69,8 @@ def _read(
     _require_columns(proposal, file, raw.sheet)
     if proposal.source == "planner" and memory is not None:
         memory.put(proposal)
-    d = raw.data
-    rows = pd.DataFrame(index=pd.RangeIndex(len(d)))
-    rows["source_row"] = d.index.to_numpy(dtype=np.int64)
-    rows["sheet"] = raw.sheet
-    labels = dict(proposal.mapping)
-    for f, label in labels.items():
-        rows[f] = d[label].to_numpy(dtype=object)
-    # Units written once per block ("I. Huyện Điện Biên") fill the rows below them.
-    if raw.sections is not None:
-        for level in ("district", "commune"):
-            sec = raw.sections[level].to_numpy(dtype=object)
-            if pd.notna(sec).any():
-                if level in rows:
-                    blank = _text(rows[level]).isna().to_numpy()
-                    rows[level] = np.where(blank, sec, rows[level].to_numpy(dtype=object))
-                else:
-                    rows[level] = sec
-                    labels[level] = level
-    issues: list[pd.DataFrame] = []
-    if raw.formula_cells:
-        where = {r: i for i, r in enumerate(rows["source_row"].tolist())}
-        fc = pd.DataFrame(raw.formula_cells, columns=["row", "label", "formula"])
-        fc = fc[fc["row"].isin(where)]
-        for label, group in fc.groupby("label", sort=False):
-            mask = np.zeros(len(rows), dtype=bool)
-            mask[[where[r] for r in group["row"]]] = True
-            values = pd.Series(None, index=rows.index, dtype=object)
-            values[mask] = group["formula"].to_numpy()
-            issues.append(
-                _issue(
-                    rows,
-                    mask,
-                    "error",
-                    label,
-                    "the cell holds a formula whose result is not saved in the file: open the "
-                    "file in Excel or LibreOffice, save it, and import it again",
-                    "ô chứa công thức nhưng tệp không lưu kết quả: hãy mở tệp bằng Excel hoặc "
-                    "LibreOffice, lưu lại rồi nhập lại",
-                    values,
-                )
-            )
+    rows, labels = _table_rows(raw, proposal)
+    issues = _formula_issues(rows, raw)
     hint = coords.crs_hint([*raw.title, *raw.labels])
     lon, lat, crs, notes, loc_issues = _locate_fields(rows, labels, ctx, planner_epsg, hint)
     rows["lon"], rows["lat"] = lon, lat
@@ -122,6 +100,59 @@ def _read(
     )
 
 
+def _table_rows(raw, proposal) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The table's rows under the fields' names (``source_row``, ``sheet``, the fields), units
+    written once per block ("I. Huyện Điện Biên") filled into the rows below them; and the
+    field → header labels."""
+    d = raw.data
+    rows = pd.DataFrame(index=pd.RangeIndex(len(d)))
+    rows["source_row"] = d.index.to_numpy(dtype=np.int64)
+    rows["sheet"] = raw.sheet
+    labels = dict(proposal.mapping)
+    for f, label in labels.items():
+        rows[f] = d[label].to_numpy(dtype=object)
+    # Units written once per block ("I. Huyện Điện Biên") fill the rows below them.
+    if raw.sections is not None:
+        for level in ("district", "commune"):
+            sec = raw.sections[level].to_numpy(dtype=object)
+            if pd.notna(sec).any():
+                if level in rows:
+                    blank = _text(rows[level]).isna().to_numpy()
+                    rows[level] = np.where(blank, sec, rows[level].to_numpy(dtype=object))
+                else:
+                    rows[level] = sec
+                    labels[level] = level
+    return rows, labels
+
+
+def _formula_issues(rows: pd.DataFrame, raw) -> list[pd.DataFrame]:
+    """The issues of cells holding a formula whose result the file does not save."""
+    issues: list[pd.DataFrame] = []
+    if raw.formula_cells:
+        where = {r: i for i, r in enumerate(rows["source_row"].tolist())}
+        fc = pd.DataFrame(raw.formula_cells, columns=["row", "label", "formula"])
+        fc = fc[fc["row"].isin(where)]
+        for label, group in fc.groupby("label", sort=False):
+            mask = np.zeros(len(rows), dtype=bool)
+            mask[[where[r] for r in group["row"]]] = True
+            values = pd.Series(None, index=rows.index, dtype=object)
+            values[mask] = group["formula"].to_numpy()
+            issues.append(
+                _issue(
+                    rows,
+                    mask,
+                    "error",
+                    label,
+                    "the cell holds a formula whose result is not saved in the file: open the "
+                    "file in Excel or LibreOffice, save it, and import it again",
+                    "ô chứa công thức nhưng tệp không lưu kết quả: hãy mở tệp bằng Excel hoặc "
+                    "LibreOffice, lưu lại rồi nhập lại",
+                    values,
+                )
+            )
+    return issues
+
+
 def _locate_fields(
     rows: pd.DataFrame,
     labels: dict[str, str],
@@ -129,21 +160,16 @@ def _locate_fields(
     planner_epsg: int | None,
     hint_epsg: int | None,
 ) -> tuple[np.ndarray, np.ndarray, CrsChoice | None, list, list[pd.DataFrame]]:
+    """The rows' positions in WGS 84 from whichever coordinate columns the file has (longitude
+    and latitude, easting and northing, x and y, or both in one cell), the CRS they were read
+    in, notes, and the issues of cells that are not coordinates."""
     n = len(rows)
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)
-    if {"lon", "lat"} <= set(rows):
-        pair, names_ = (rows["lon"], rows["lat"]), ("lon", "lat")
-    elif {"easting", "northing"} <= set(rows):
-        pair, names_ = (rows["easting"], rows["northing"]), ("easting", "northing")
-    elif {"x", "y"} <= set(rows):
-        pair, names_ = (rows["x"], rows["y"]), ("x", "y")
-    elif "coords" in rows:
-        a, b = coords.split_pair(rows["coords"])
-        unsplit = (rows["coords"].notna() & a.isna()).to_numpy()
-        pair, names_ = (a, b), ("lat", "lon")
-    else:
+    found = _coordinate_columns(rows)
+    if found is None:
         return lon, lat, None, [], []
+    pair, names_, unsplit = found
     located = coords.locate(
         pair[0],
         pair[1],
@@ -153,6 +179,29 @@ def _locate_fields(
         province_code=ctx.province_code,
         inside=ctx.inside,
     )
+    issues = _coordinate_issues(rows, labels, pair, names_, unsplit, located)
+    return located.lon, located.lat, located.crs, located.notes, issues
+
+
+def _coordinate_columns(rows: pd.DataFrame):
+    """The two coordinate columns (values, their fields, and for one "lat, lon" column the
+    cells that did not split), or None when the file has none."""
+    if {"lon", "lat"} <= set(rows):
+        return (rows["lon"], rows["lat"]), ("lon", "lat"), None
+    if {"easting", "northing"} <= set(rows):
+        return (rows["easting"], rows["northing"]), ("easting", "northing"), None
+    if {"x", "y"} <= set(rows):
+        return (rows["x"], rows["y"]), ("x", "y"), None
+    if "coords" in rows:
+        a, b = coords.split_pair(rows["coords"])
+        unsplit = (rows["coords"].notna() & a.isna()).to_numpy()
+        return (a, b), ("lat", "lon"), unsplit
+    return None
+
+
+def _coordinate_issues(rows, labels, pair, names_, unsplit, located) -> list[pd.DataFrame]:
+    """The issues of the coordinate cells: not split in two, not a coordinate, one of two
+    missing, swapped against the rest of the file."""
     issues = []
     if names_ == ("lat", "lon"):
         f_a = f_b = labels.get("coords", "coords")
@@ -212,7 +261,7 @@ def _locate_fields(
             "hai tọa độ của dòng này có vẻ bị đảo so với các dòng khác; đã đổi chỗ",
         )
     )
-    return located.lon, located.lat, located.crs, located.notes, issues
+    return issues
 
 
 def _best_sheet(data: bytes, file: str, sheets: list[str], kind: str, opts: dict) -> str:

@@ -26,6 +26,8 @@ def _read_vector(
     planner_epsg: int | None,
     content_hash: str,
 ) -> _Parsed:
+    """Read a vector file (every layer, or the one chosen) into rows: attributes mapped to
+    fields, a point per feature (on the surface of an area) and its shape, both in WGS 84."""
     vt = vector.read_vector(
         data,
         file,
@@ -34,6 +36,43 @@ def _read_vector(
         max_unzipped=opts["max_bytes"] * 10,
     )
     f = vt.frame
+    proposal = _vector_mapping(f, vt, kind, opts, memory, file)
+    rows = pd.DataFrame(index=pd.RangeIndex(len(f)))
+    rows["source_row"] = f["_row"].to_numpy(dtype=np.int64)
+    rows["sheet"] = f["_layer"].to_numpy(dtype=object) if len(vt.layers) > 1 else None
+    rows["layer"] = f["_layer"].to_numpy(dtype=object)
+    labels = dict(proposal.mapping)
+    for fld, label in labels.items():
+        rows[fld] = f[label].to_numpy(dtype=object)
+    geoms = np.asarray(f.geometry.array, dtype=object)
+    x, y, empty, is_point, has_geom = _shape_points(geoms)
+    lon, lat, geometry, crs, notes, issues = _locate_shapes(
+        rows, geoms, x, y, is_point, has_geom, vt, ctx, planner_epsg
+    )
+    rows["lon"], rows["lat"] = lon, lat
+    rows["geometry"] = geometry
+    rows["geom_type"] = np.where(empty, "", shapely.get_type_id(geoms).astype(str))
+    rows["is_point"] = is_point
+    rows["has_geom"] = has_geom
+    return _Parsed(
+        kind,
+        file,
+        None if len(vt.layers) > 1 else vt.layers[0],
+        vt.layers,
+        rows,
+        labels,
+        issues,
+        pd.DataFrame(columns=["row", "reason", "text"]),
+        proposal,
+        crs,
+        notes,
+        content_hash,
+    )
+
+
+def _vector_mapping(f, vt, kind: str, opts: dict, memory: MappingMemory | None, file: str):
+    """The column mapping of a vector file's attributes (a KML placemark's ``name`` read as
+    the village, site or area name), checked and remembered."""
     attr_labels = [
         c for c in f.columns if c not in ("_layer", "_row", "geometry") and f[c].notna().any()
     ]
@@ -54,24 +93,30 @@ def _read_vector(
     _require_columns(proposal, file, None if len(vt.layers) > 1 else vt.layers[0])
     if proposal.source == "planner" and memory is not None:
         memory.put(proposal)
-    rows = pd.DataFrame(index=pd.RangeIndex(len(f)))
-    rows["source_row"] = f["_row"].to_numpy(dtype=np.int64)
-    rows["sheet"] = f["_layer"].to_numpy(dtype=object) if len(vt.layers) > 1 else None
-    rows["layer"] = f["_layer"].to_numpy(dtype=object)
-    labels = dict(proposal.mapping)
-    for fld, label in labels.items():
-        rows[fld] = f[label].to_numpy(dtype=object)
-    geoms = np.asarray(f.geometry.array, dtype=object)
+    return proposal
+
+
+def _shape_points(geoms: np.ndarray):
+    """A point per feature (the feature itself, or a point on the surface of a line or area)
+    as x and y, and which features are empty, points, or have a geometry."""
     type_id = shapely.get_type_id(geoms)
     empty = (type_id < 0) | shapely.is_empty(geoms)
     is_point = ~empty & (type_id == shapely.GeometryType.POINT)
     rep = geoms.copy()
     has_geom = ~empty
     rep[has_geom & ~is_point] = shapely.point_on_surface(geoms[has_geom & ~is_point])
-    x = np.full(len(f), np.nan)
-    y = np.full(len(f), np.nan)
+    x = np.full(len(geoms), np.nan)
+    y = np.full(len(geoms), np.nan)
     x[has_geom] = shapely.get_x(rep[has_geom])
     y[has_geom] = shapely.get_y(rep[has_geom])
+    return x, y, empty, is_point, has_geom
+
+
+def _locate_shapes(rows, geoms, x, y, is_point, has_geom, vt, ctx: _Context, planner_epsg):
+    """The features' points and shapes in WGS 84 (the planner's CRS, the file's, or one found
+    from the coordinates, axes swapped when they look swapped), the CRS, notes and the issue of
+    features whose coordinates were exchanged."""
+    f = vt.frame
     epsg_given = planner_epsg or vt.epsg
     labels_xy = ("lon", "lat") if epsg_given == coords.WGS84 else ("easting", "northing")
     notes = list(vt.notes)
@@ -93,8 +138,6 @@ def _read_vector(
         lon, lat = located.lon, located.lat
         swap_file = crs is not None and crs.axis in ("latlon", "x_northing")
         notes += located.notes
-        if (vt.epsg is None and not planner_epsg) or swap_file:
-            pass
         # Non-point geometries: transform the whole shapes the same way.
         shapes = has_geom & ~is_point
         geometry = np.full(len(f), None, dtype=object)
@@ -116,25 +159,7 @@ def _read_vector(
         )
     else:
         geometry = np.full(len(f), None, dtype=object)
-    rows["lon"], rows["lat"] = lon, lat
-    rows["geometry"] = geometry
-    rows["geom_type"] = np.where(empty, "", shapely.get_type_id(geoms).astype(str))
-    rows["is_point"] = is_point
-    rows["has_geom"] = has_geom
-    return _Parsed(
-        kind,
-        file,
-        None if len(vt.layers) > 1 else vt.layers[0],
-        vt.layers,
-        rows,
-        labels,
-        issues,
-        pd.DataFrame(columns=["row", "reason", "text"]),
-        proposal,
-        crs,
-        notes,
-        content_hash,
-    )
+    return lon, lat, geometry, crs, notes, issues
 
 
 def _read_raster(data: bytes, file: str, kind: str, content_hash: str, opts: dict) -> _Parsed:

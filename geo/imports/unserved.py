@@ -24,26 +24,17 @@ from geo.unserved import EXPORT_COLUMNS
 
 
 def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
+    """Check and match the rows of an unserved list (as Phụ lục 2): the village, its units and
+    the operators assigned; a village not in the register gets an id minted from its commune
+    and name, and is located at its commune."""
     document = options["document"]
     rows = p.rows
     labels = p.labels
     issues: list[pd.DataFrame] = []
     village, issue = _village_names(rows, labels)
     issues.append(issue)
-    if "operator" in rows:
-        ops, issue = _operator_column(
-            rows,
-            labels,
-            "unknown operator; write Viettel, VNPT (Vinaphone), MobiFone, Vietnamobile or Gmobile",
-            "doanh nghiệp không rõ; hãy ghi Viettel, VNPT (Vinaphone), MobiFone, "
-            "Vietnamobile hoặc Gmobile",
-        )
-        issues.append(issue)
-    else:
-        ops, wide_issues = _wide_lists(rows, "operator")
-        issues += _mark_issues(rows, labels, wide_issues)
-        if ops is None:
-            ops = pd.Series([[]] * len(rows), index=rows.index, dtype=object)
+    ops, op_issues = _assigned_operators(rows, labels)
+    issues += op_issues
     u = _resolve_units(rows, ctx, ov)
     issues += _unit_issues(rows, u, labels, need_commune=True)
     issues.append(_province_rows(rows, ctx, labels.get("province", "province")))
@@ -59,25 +50,7 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
     village_id = vm["village_id"].where(matched, minted)
     # Two rows of one village and operator would be one record.
     keyed = (village.notna() & (matched | code.notna())).to_numpy()
-    issues.append(
-        _repeated(
-            rows,
-            pd.Series(
-                [
-                    ([f"{v}|{op}" for op in ops_] or [f"{v}|"])
-                    if k and isinstance(ops_, list)
-                    else None
-                    for v, ops_, k in zip(village_id, ops, keyed, strict=True)
-                ],
-                index=rows.index,
-                dtype=object,
-            ),
-            labels["village"],
-            "the same village and operator",
-            "trùng thôn/bản và doanh nghiệp",
-            rows["village"],
-        )
-    )
+    issues.append(_repeated_assignments(rows, labels, village_id, ops, keyed))
     reg = ctx.register.villages.drop_duplicates("village_id").set_index("village_id")
     at_point = gpd.GeoSeries(village_id.map(reg.geometry), index=rows.index, crs="EPSG:4326")
     at_commune = villages_mod.locate_at_commune(
@@ -123,6 +96,51 @@ def _resolve_kind(p: _Parsed, ctx: _Context, ov: dict, options: dict):
     return out, issues, {"units": u, "villages": vm, "geometry": geometry}
 
 
+def _assigned_operators(rows: pd.DataFrame, labels: dict) -> tuple[pd.Series, list]:
+    """The operators assigned to each row (a list: one column, or one column per operator)
+    and the issues of unknown operators or unreadable marks."""
+    issues: list[pd.DataFrame] = []
+    if "operator" in rows:
+        ops, issue = _operator_column(
+            rows,
+            labels,
+            "unknown operator; write Viettel, VNPT (Vinaphone), MobiFone, Vietnamobile or Gmobile",
+            "doanh nghiệp không rõ; hãy ghi Viettel, VNPT (Vinaphone), MobiFone, "
+            "Vietnamobile hoặc Gmobile",
+        )
+        issues.append(issue)
+    else:
+        ops, wide_issues = _wide_lists(rows, "operator")
+        issues += _mark_issues(rows, labels, wide_issues)
+        if ops is None:
+            ops = pd.Series([[]] * len(rows), index=rows.index, dtype=object)
+    return ops, issues
+
+
+def _repeated_assignments(
+    rows: pd.DataFrame, labels: dict, village_id: pd.Series, ops: pd.Series, keyed: np.ndarray
+) -> pd.DataFrame:
+    """The issue of rows repeating an earlier row's village and operator: they would be one
+    record."""
+    return _repeated(
+        rows,
+        pd.Series(
+            [
+                ([f"{v}|{op}" for op in ops_] or [f"{v}|"])
+                if k and isinstance(ops_, list)
+                else None
+                for v, ops_, k in zip(village_id, ops, keyed, strict=True)
+            ],
+            index=rows.index,
+            dtype=object,
+        ),
+        labels["village"],
+        "the same village and operator",
+        "trùng thôn/bản và doanh nghiệp",
+        rows["village"],
+    )
+
+
 def _frame(
     parsed: _Parsed, ctx: _Context, out: pd.DataFrame, extra: dict, status: np.ndarray
 ) -> gpd.GeoDataFrame:
@@ -133,7 +151,6 @@ def _frame(
     f["operator"] = f["operator"].fillna("")
     geometry = extra["geometry"].reindex(f.index)
     frame = gpd.GeoDataFrame(f, geometry=geometry.to_numpy(), crs="EPSG:4326")
-    frame = frame.reset_index(drop=True)
     return frame.reset_index(drop=True)
 
 

@@ -44,11 +44,12 @@ Kinds
 
 The store
 ---------
-One SQLite file (stdlib ``sqlite3``, WAL mode) at ``$COVERAGE_IMPORTS_DB`` if set, else
-``$XDG_DATA_HOME/vn-coverage/imports.sqlite`` (``~/.local/share/vn-coverage/imports.sqlite``);
-or give the path to :class:`Store`. Tables: ``imports`` (one row per committed file),
-``layer_rows`` (the rows, keyed per province, kind and row key; attributes as JSON, geometry
-as WKB), ``confirmations`` (names the planner matched by hand) and ``column_mappings``.
+One SQLite file (WAL mode; its SQL is in :mod:`geo.store.imports`) at ``$COVERAGE_IMPORTS_DB``
+if set, else ``imports.sqlite`` in the user data folder (:func:`geo.paths.data_home`); or give
+the path to :class:`Store`. Tables: ``imports`` (one row per committed file, with its mode and
+who removed it, if anyone), ``layer_rows`` (the rows of each import, keyed per kind and row
+key; attributes as JSON, geometry as WKB), ``confirmations`` (names the planner matched by
+hand), ``column_mappings`` and ``placements`` (:mod:`geo.placements`).
 
 Safety
 ------

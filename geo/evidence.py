@@ -34,6 +34,7 @@ __all__ = [
     "KINDS",
     "PIECE_COLUMNS",
     "apply",
+    "declared_origin",
     "declared_table",
     "describe",
     "evidence_column",
@@ -113,6 +114,42 @@ def declared_table(villages: gpd.GeoDataFrame, declared: gpd.GeoDataFrame | None
     return table[ops]
 
 
+def declared_origin(imports: list[pd.DataFrame] | None) -> pd.DataFrame:
+    """Per operator, where its declared coverage comes from: the files of the committed
+    ``coverage`` imports naming it (``source``, "operator-declared coverage: a.kml; b.kml")
+    and the date of the latest (``date``, Vietnam's calendar day).
+
+    Parameters
+    ----------
+    imports
+        Import tables (:meth:`geo.imports.Store.imports`: ``kind``, ``file``, ``operators``,
+        ``committed_at``), e.g. one per old province.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by operator; empty without any coverage import.
+    """
+    frames = [f for f in (imports or []) if f is not None and len(f)]
+    if not frames:
+        return pd.DataFrame(columns=["source", "date"])
+    done = pd.concat(frames, ignore_index=True)
+    done = done[done["kind"].astype(str) == "coverage"].explode("operators")
+    done = done[done["operators"].notna()]
+    if not len(done):
+        return pd.DataFrame(columns=["source", "date"])
+    when = pd.to_datetime(done["committed_at"], utc=True).dt.tz_convert("Asia/Ho_Chi_Minh")
+    done = done.assign(date=when.dt.tz_localize(None).dt.normalize())
+    g = done.sort_values("file").groupby("operators")
+    out = pd.DataFrame({
+        "source": "operator-declared coverage: "
+        + g["file"].agg(lambda s: "; ".join(dict.fromkeys(map(str, s)))),
+        "date": g["date"].max(),
+    })  # fmt: skip
+    out.index.name = "operator"
+    return out
+
+
 def _models(status: pd.DataFrame) -> pd.DataFrame:
     """Per operator, whether the model's status is the terrain model's (the terrain engineer's
     ``evidence`` column, or ``evidence_<operator>``, says ``terrain``)."""
@@ -161,8 +198,7 @@ def pieces(
     declared: pd.DataFrame | None = None,
     measured: pd.DataFrame | None = None,
     radius_source: str = "radius model",
-    declared_source: str = "operator-declared coverage",
-    declared_date: pd.Timestamp | None = None,
+    declared_origin: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every piece of evidence per village and operator, strongest first.
 
@@ -179,8 +215,11 @@ def pieces(
         :func:`declared_table`: the declaring operators' columns.
     measured
         :func:`geo.measurements.village_status`.
-    radius_source, declared_source, declared_date
-        What to say the models and the declared polygons are.
+    radius_source
+        What to say the radius model is (its radii; whether the sites are synthetic).
+    declared_origin
+        :func:`declared_origin`: per operator, the files of its declared coverage and the
+        date of the latest.
 
     Returns
     -------
@@ -204,12 +243,16 @@ def pieces(
     sources = {
         Evidence.RADIUS: radius_source,
         Evidence.TERRAIN: "terrain model (DEM)",
-        Evidence.DECLARED: declared_source,
+        Evidence.DECLARED: "operator-declared coverage",
     }
     out["source"] = out["evidence"].map(sources)
     out["date"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
-    if declared_date is not None:
-        out.loc[out["evidence"] == Evidence.DECLARED, "date"] = pd.Timestamp(declared_date)
+    if declared_origin is not None and len(declared_origin):
+        is_d = (out["evidence"] == Evidence.DECLARED).to_numpy()
+        ops = out.loc[is_d, "operator"]
+        files = ops.map(declared_origin["source"])
+        out.loc[is_d, "source"] = files.where(files.notna(), out.loc[is_d, "source"])
+        out.loc[is_d, "date"] = ops.map(declared_origin["date"]).to_numpy()
     for col in ("count", "share_above"):
         out[col] = np.nan
     out["technology"] = None
@@ -352,7 +395,9 @@ def describe(village_pieces: pd.DataFrame, lang: str = "vi") -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def apply_model(model, points: pd.DataFrame | None = None, rules=None) -> None:
+def apply_model(
+    model, points: pd.DataFrame | None = None, rules=None, declared_imports=None
+) -> None:
     """Put the evidence into a :class:`geo.pipeline.Model` (in place).
 
     ``model.status`` gets the columns of :func:`apply`; ``model.communes`` its
@@ -369,6 +414,8 @@ def apply_model(model, points: pd.DataFrame | None = None, rules=None) -> None:
         The scope's measurements (:func:`geo.measurements.load_points`), or None.
     rules
         :class:`geo.measurements.Rules` (the defaults when None).
+    declared_imports
+        The import tables the declared coverage comes from (:func:`declared_origin`).
     """
     from geo import measurements
 
@@ -390,7 +437,12 @@ def apply_model(model, points: pd.DataFrame | None = None, rules=None) -> None:
     if model.sources.get("sites", {}).get("synthetic"):
         radius_text += "; sites SYNTHETIC"
     model.evidence_pieces = pieces(
-        status, radius=radius, declared=declared, measured=measured, radius_source=radius_text
+        status,
+        radius=radius,
+        declared=declared,
+        measured=measured,
+        radius_source=radius_text,
+        declared_origin=declared_origin(declared_imports),
     )
     model.status = apply(
         status,

@@ -471,7 +471,9 @@ def build(
     terrain.apply_to_model(model, terrain.committed_dems(stores.imports, scope.codes),
                            max_path_loss=dict(settings.max_path_loss))
     points = measurements.load_points(stores.measurements, scope.codes)
-    evidence.apply_model(model, points, settings.measured)  # the status rests on the strongest
+    evidence.apply_model(  # the status rests on the strongest evidence
+        model, points, settings.measured, [lay.imports for lay in layers if lay is not None]
+    )
     log.info("built %s (%s): sites %s, fibre %s", scope.place, scope.units,
              site_info["source"], fibre_info["source"])
     return model

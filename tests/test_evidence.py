@@ -269,3 +269,25 @@ def test_cli_export_says_the_villages_status_rests_on_the_imported_measurements(
     result = json.loads(capsys.readouterr().out)
     from_layer = layer["evidence"].value_counts().to_dict()
     assert {k: v for k, v in result["evidence_counts"].items() if v} == from_layer
+
+
+def test_declared_pieces_name_the_operators_files_and_the_latest_date():
+    status, radius = _status()
+    declared = pd.DataFrame({"Viettel": [True, False]}, index=status.index)
+    imports = pd.DataFrame({
+        "kind": ["coverage", "coverage", "sites"],
+        "file": ["viettel_4g.kml", "viettel_3g.kml", "tram.xlsx"],
+        "operators": [["Viettel"], ["Viettel", "VNPT"], ["Viettel"]],
+        "committed_at": pd.to_datetime(["2026-10-01T20:00:00Z", "2026-09-01T01:00:00Z",
+                                        "2026-11-01T00:00:00Z"]),
+    })  # fmt: skip
+    origin = evidence.declared_origin([imports, None])
+    assert origin.loc["Viettel", "source"] == (
+        "operator-declared coverage: viettel_3g.kml; viettel_4g.kml"
+    )
+    assert origin.loc["Viettel", "date"] == pd.Timestamp("2026-10-02")  # 03:00 in Viet Nam
+    got = evidence.pieces(status, radius=radius, declared=declared, declared_origin=origin)
+    d = got[(got["evidence"] == "declared")]
+    assert d[["village_id", "covered", "date"]].values.tolist() == [
+        ["IN", True, pd.Timestamp("2026-10-02")], ["OUT", False, pd.Timestamp("2026-10-02")],
+    ]  # fmt: skip

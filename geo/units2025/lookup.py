@@ -195,27 +195,8 @@ def resolve_units(
             field=commune_col,
         )
 
-    def text(col: str | None) -> pd.Series:
-        if col is None or col not in rows.columns:
-            return pd.Series("", index=rows.index)
-        return rows[col].fillna("").astype(str).str.strip()
-
-    r = pd.DataFrame(
-        {
-            "commune": text(commune_col),
-            "district": text(district_col),
-            "province": text(province_col),
-        },
-        index=rows.index,
-    )
-    default = _parse_date(document_date)
-    if date_col and date_col in rows.columns:
-        dates = rows[date_col].map(_parse_date)
-        dates = dates.where(dates.notna(), default)
-    else:
-        dates = pd.Series([default] * len(rows), index=rows.index, dtype=object)
-    before = dates.map(lambda d: d is not None and d < REFORM_DATE).astype(bool)
-    after = dates.map(lambda d: d is not None and d >= REFORM_DATE).astype(bool)
+    r = _unit_texts(rows, commune_col, district_col, province_col)
+    before, after = _before_after(rows, date_col, document_date)
 
     prov = _match_provinces(r["province"])
     p_old = r["province"].map(prov["p_old"]).astype("string")
@@ -229,6 +210,92 @@ def resolve_units(
     new["candidates"] = new["candidates"].fillna("")
     new["score"] = new["score"].fillna(0.0)
 
+    system, reason, status, use_new, use_old, both, amb = _choose_system(
+        r, old, new, pre_only, before, after
+    )
+
+    keep_old = pd.Series(use_old | both, index=r.index)
+    out = pd.DataFrame(index=r.index)
+    out["units_status"] = status.astype(str)
+    out["units_system"] = system.astype(str)
+    out["units_reason"] = reason.astype(str)
+    for col in ("commune_code", "commune_gso", "district_code", "district_gso", "province_code"):
+        out[col] = old[col].where(keep_old).astype("string")
+    # 2025 unit: read directly, or the old commune's new commune through the mapping.
+    o2n = _old_to_new()
+    via_old = out["commune_code"].map(o2n["new_codes"])
+    n_new = out["commune_code"].map(o2n["n_new"])
+    # Ambiguous between the systems, but both readings give the same new commune ("Sín Chải":
+    # Xín Chải 03223 merged whole into Sín Chải 03226): the 2025 unit is certain, the old is not.
+    amb_via = old["commune_code"].map(o2n["new_codes"])
+    agree = amb & (amb_via == new["commune_2025_code"]).fillna(False)
+    code_2025 = new["commune_2025_code"].where(use_new | both | agree).astype("string")
+    code_2025 = code_2025.fillna(via_old.where(n_new.eq(1)).astype("string"))
+    out["commune_2025_code"] = code_2025
+    info = _units_info()
+    out["commune_2025"] = code_2025.map(info["commune_2025"]).astype("string")
+    prov_2025 = code_2025.map(info["province_2025_code"]).fillna(
+        out["province_code"].map(province_old_to_new())
+    )
+    out["province_2025_code"] = prov_2025.astype("string")
+    ptable = provinces_2025_table().set_index("province_2025_code")["province_2025"]
+    out["province_2025"] = prov_2025.map(ptable).astype("string")
+    out["commune_2025_candidates"] = via_old.where(n_new.gt(1)).fillna("").astype(str)
+    out["commune_codes_old"] = code_2025.map(info["commune_codes_old"]).fillna("").astype(str)
+    out["match_score"] = np.where(use_new, new["score"], old["score"]).astype(float)
+    cands = np.where(
+        amb,
+        "pre2025:"
+        + old["commune_code"].fillna("").astype(str)
+        + "|2025:"
+        + new["commune_2025_code"].fillna("").astype(str),
+        np.where(old["status"].eq("ambiguous"), old["candidates"], new["candidates"]),
+    )
+    out["match_candidates"] = np.where(out["units_status"].eq("ambiguous"), cands, "")
+    out["display"] = _display_rows(out, old, new, amb)
+    return out
+
+
+def _unit_texts(
+    rows: pd.DataFrame, commune_col: str, district_col: str | None, province_col: str | None
+) -> pd.DataFrame:
+    """The commune, district and province as written (stripped text; "" where absent)."""
+
+    def text(col: str | None) -> pd.Series:
+        if col is None or col not in rows.columns:
+            return pd.Series("", index=rows.index)
+        return rows[col].fillna("").astype(str).str.strip()
+
+    return pd.DataFrame(
+        {
+            "commune": text(commune_col),
+            "district": text(district_col),
+            "province": text(province_col),
+        },
+        index=rows.index,
+    )
+
+
+def _before_after(
+    rows: pd.DataFrame, date_col: str | None, document_date
+) -> tuple[pd.Series, pd.Series]:
+    """Which rows' documents are dated before 01/07/2025, and which from it (neither when
+    undated)."""
+    default = _parse_date(document_date)
+    if date_col and date_col in rows.columns:
+        dates = rows[date_col].map(_parse_date)
+        dates = dates.where(dates.notna(), default)
+    else:
+        dates = pd.Series([default] * len(rows), index=rows.index, dtype=object)
+    before = dates.map(lambda d: d is not None and d < REFORM_DATE).astype(bool)
+    after = dates.map(lambda d: d is not None and d >= REFORM_DATE).astype(bool)
+    return before, after
+
+
+def _choose_system(r, old, new, pre_only, before, after):
+    """Which reading each row takes (rules 1–3 of :func:`resolve_units`): the system
+    (``both``, ``2025``, ``pre2025`` or ""), the reason, the status, and the masks of rows
+    read in 2025 units, in pre-2025 units, in both with one code, and ambiguous between them."""
     old_ok = old["status"].isin(ACCEPTED)
     new_ok = new["status"].isin(ACCEPTED) & ~pre_only
     same = old_ok & new_ok & (old["commune_code"] == new["commune_2025_code"]).fillna(False)
@@ -273,47 +340,7 @@ def resolve_units(
         old["status"].eq("ambiguous") | (new["status"].eq("ambiguous") & ~pre_only)
     )
     status[within_amb.to_numpy()] = "ambiguous"
-
-    keep_old = pd.Series(use_old | both, index=r.index)
-    out = pd.DataFrame(index=r.index)
-    out["units_status"] = status.astype(str)
-    out["units_system"] = system.astype(str)
-    out["units_reason"] = reason.astype(str)
-    for col in ("commune_code", "commune_gso", "district_code", "district_gso", "province_code"):
-        out[col] = old[col].where(keep_old).astype("string")
-    # 2025 unit: read directly, or the old commune's new commune through the mapping.
-    o2n = _old_to_new()
-    via_old = out["commune_code"].map(o2n["new_codes"])
-    n_new = out["commune_code"].map(o2n["n_new"])
-    # Ambiguous between the systems, but both readings give the same new commune ("Sín Chải":
-    # Xín Chải 03223 merged whole into Sín Chải 03226): the 2025 unit is certain, the old is not.
-    amb_via = old["commune_code"].map(o2n["new_codes"])
-    agree = amb & (amb_via == new["commune_2025_code"]).fillna(False)
-    code_2025 = new["commune_2025_code"].where(use_new | both | agree).astype("string")
-    code_2025 = code_2025.fillna(via_old.where(n_new.eq(1)).astype("string"))
-    out["commune_2025_code"] = code_2025
-    info = _units_info()
-    out["commune_2025"] = code_2025.map(info["commune_2025"]).astype("string")
-    prov_2025 = code_2025.map(info["province_2025_code"]).fillna(
-        out["province_code"].map(province_old_to_new())
-    )
-    out["province_2025_code"] = prov_2025.astype("string")
-    ptable = provinces_2025_table().set_index("province_2025_code")["province_2025"]
-    out["province_2025"] = prov_2025.map(ptable).astype("string")
-    out["commune_2025_candidates"] = via_old.where(n_new.gt(1)).fillna("").astype(str)
-    out["commune_codes_old"] = code_2025.map(info["commune_codes_old"]).fillna("").astype(str)
-    out["match_score"] = np.where(use_new, new["score"], old["score"]).astype(float)
-    cands = np.where(
-        amb,
-        "pre2025:"
-        + old["commune_code"].fillna("").astype(str)
-        + "|2025:"
-        + new["commune_2025_code"].fillna("").astype(str),
-        np.where(old["status"].eq("ambiguous"), old["candidates"], new["candidates"]),
-    )
-    out["match_candidates"] = np.where(out["units_status"].eq("ambiguous"), cands, "")
-    out["display"] = _display_rows(out, old, new, amb)
-    return out
+    return system, reason, status, use_new, use_old, both, amb
 
 
 def _display_rows(

@@ -35,6 +35,8 @@ def _dot(m: folium.Map, lat: float, lon: float, color: str, tip: str, radius: in
 
 
 def _place_section(lang: str, code: str, data, store: imports.Store, scope) -> None:
+    """Place the villages located only at their commune: pick one, click the map or type the
+    coordinates, save with the planner's name."""
     layers = imports.load_layers(store, code)
     if layers.villages is not None:
         # The register as imported: the grey dot is where a village was before it was placed.
@@ -46,6 +48,17 @@ def _place_section(lang: str, code: str, data, store: imports.Store, scope) -> N
     if not len(todo) and not len(placed):
         st.info(tr("place_none", lang))
         return
+    vid, by_id = _pick_village(lang, code, villages, todo, placed)
+    v = by_id.loc[vid]
+    latest = placed[placed["village_id"] == vid]
+    _place_map(lang, data.communes, v, vid, latest)
+    _place_form(lang, data, store, vid, latest, scope)
+    _placements_table(lang, code, store)
+
+
+def _pick_village(lang: str, code: str, villages, todo, placed):
+    """The village to place (those still at their commune, and those placed already, in
+    district, commune, village order), and the register by village id."""
     ids = list(dict.fromkeys([*todo["village_id"], *placed["village_id"]]))
     by_id = villages.drop_duplicates("village_id").set_index("village_id")
     ids = [i for i in ids if i in by_id.index]
@@ -71,9 +84,12 @@ def _place_section(lang: str, code: str, data, store: imports.Store, scope) -> N
         ids,
         format_func=label,
     )
-    v = by_id.loc[vid]
-    latest = placed[placed["village_id"] == vid]
-    communes = data.communes
+    return vid, by_id
+
+
+def _place_map(lang: str, communes, v, vid: str, latest) -> None:
+    """The map: the commune's outline, where the village is now, where it was placed, where
+    the typed coordinates are; a click fills the coordinates."""
     poly = (
         communes[communes["gid_3"] == v["gid_3"]]
         if pd.notna(v.get("gid_3"))
@@ -120,6 +136,11 @@ def _place_section(lang: str, code: str, data, store: imports.Store, scope) -> N
         st.session_state[lat_key] = _fmt_deg(click["lat"], lang)
         st.rerun()
 
+
+def _place_form(lang: str, data, store: imports.Store, vid: str, latest, scope) -> None:
+    """The coordinates, the note and the save button (the planner's name from the sidebar);
+    the result or every problem."""
+    lon_key, lat_key = f"{_STATE}_lon_{vid}", f"{_STATE}_lat_{vid}"
     if len(latest):
         p = latest.iloc[0]
         st.caption(
@@ -182,4 +203,3 @@ def _place_section(lang: str, code: str, data, store: imports.Store, scope) -> N
             warning = got.warning(lang)
             if warning:
                 st.warning(md(warning), icon=":material/warning:")
-    _placements_table(lang, code, store)

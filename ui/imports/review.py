@@ -167,10 +167,57 @@ def _choice_options(staged: imports.Staged, review: pd.DataFrame, lang: str, dat
 
 
 def _review_table(state, staged: imports.Staged, lang, store, data) -> None:
+    """The rows in review, in a table whose last column picks the commune or village (or
+    accepts the row); the choices are applied together and remembered."""
     review = staged.review_rows.reset_index(drop=True)
     st.subheader(tr("review_header", lang, n=len(review)))
     st.caption(tr("review_help", lang))
     options = _choice_options(staged, review, lang, data)
+    table = _review_frame(review, lang)
+    config = {
+        "row": st.column_config.NumberColumn(tr("col_row", lang), format="%d"),
+        "sheet": st.column_config.TextColumn(tr("col_sheet", lang)),
+        "status": st.column_config.TextColumn(tr("col_status", lang)),
+        "match": st.column_config.TextColumn(tr("col_match", lang)),
+        "vmatch": st.column_config.TextColumn(tr("col_vmatch", lang)),
+        "village": st.column_config.TextColumn(tr("col_village", lang)),
+        "commune": st.column_config.TextColumn(tr("col_commune", lang)),
+        "district": st.column_config.TextColumn(tr("col_district", lang)),
+        "found": st.column_config.TextColumn(tr("col_found", lang)),
+        "operator": st.column_config.TextColumn(tr("col_operator", lang)),
+        "site_id": st.column_config.TextColumn(tr("col_site", lang)),
+        "candidates": st.column_config.TextColumn(tr("col_candidates", lang)),
+        "message": st.column_config.TextColumn(tr("col_message", lang), width="large"),
+        "choice": st.column_config.SelectboxColumn(
+            tr("col_choice", lang), options=list(options), width="large", required=False
+        ),
+    }
+    version = state.get("version", 0)
+    edited = st.data_editor(
+        table,
+        column_config={k: v for k, v in config.items() if k in table.columns},
+        disabled=[c for c in table.columns if c != "choice"],
+        hide_index=True,
+        width="stretch",
+        key=f"{_STATE}_review_{version}",
+    )
+    if not st.button(tr("review_apply", lang), key=f"{_STATE}_apply_{version}"):
+        return
+    picked = edited[edited["choice"].notna() & (edited["choice"] != "")]
+    if not len(picked):
+        st.info(tr("review_none", lang))
+        return
+    new = _apply_choices(staged, review, picked, options, store, lang)
+    if new is None:
+        return
+    state["staged"] = new
+    state["version"] = version + 1
+    st.rerun()
+
+
+def _review_frame(review: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The review rows as shown: the columns that hold something (the sheet only for several
+    sheets, the status only when some row is in error) and an empty choice column."""
     status_text = {s: tr(f"status_{s}", lang) for s in ("review", "error")}
     cand = review["candidate_names"].fillna("").astype(str).str.replace("|", ", ", regex=False)
     table = pd.DataFrame(
@@ -206,39 +253,12 @@ def _review_table(state, staged: imports.Staged, lang, store, data) -> None:
         drop.add("status")
     keep = [c for c in keep if c not in drop]
     table = table[keep]
-    config = {
-        "row": st.column_config.NumberColumn(tr("col_row", lang), format="%d"),
-        "sheet": st.column_config.TextColumn(tr("col_sheet", lang)),
-        "status": st.column_config.TextColumn(tr("col_status", lang)),
-        "match": st.column_config.TextColumn(tr("col_match", lang)),
-        "vmatch": st.column_config.TextColumn(tr("col_vmatch", lang)),
-        "village": st.column_config.TextColumn(tr("col_village", lang)),
-        "commune": st.column_config.TextColumn(tr("col_commune", lang)),
-        "district": st.column_config.TextColumn(tr("col_district", lang)),
-        "found": st.column_config.TextColumn(tr("col_found", lang)),
-        "operator": st.column_config.TextColumn(tr("col_operator", lang)),
-        "site_id": st.column_config.TextColumn(tr("col_site", lang)),
-        "candidates": st.column_config.TextColumn(tr("col_candidates", lang)),
-        "message": st.column_config.TextColumn(tr("col_message", lang), width="large"),
-        "choice": st.column_config.SelectboxColumn(
-            tr("col_choice", lang), options=list(options), width="large", required=False
-        ),
-    }
-    version = state.get("version", 0)
-    edited = st.data_editor(
-        table,
-        column_config={k: v for k, v in config.items() if k in table.columns},
-        disabled=[c for c in table.columns if c != "choice"],
-        hide_index=True,
-        width="stretch",
-        key=f"{_STATE}_review_{version}",
-    )
-    if not st.button(tr("review_apply", lang), key=f"{_STATE}_apply_{version}"):
-        return
-    picked = edited[edited["choice"].notna() & (edited["choice"] != "")]
-    if not len(picked):
-        st.info(tr("review_none", lang))
-        return
+    return table
+
+
+def _apply_choices(staged, review, picked, options, store, lang):
+    """The staged import with the picked choices confirmed (rows grouped by sheet and choice),
+    or None (the error shown) when one cannot be."""
     new = staged
     try:
         groups: dict[tuple, list[int]] = {}
@@ -255,7 +275,5 @@ def _review_table(state, staged: imports.Staged, lang, store, data) -> None:
             new = imports.confirm(new, rows, sheet=sheet, store=store, **kwargs)
     except InputError as exc:
         _error_block(exc, lang)
-        return
-    state["staged"] = new
-    state["version"] = version + 1
-    st.rerun()
+        return None
+    return new

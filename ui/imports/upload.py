@@ -34,53 +34,9 @@ from ui.imports.saving import _save_block, _show_result
 
 
 def _import_section(lang: str, code: str, data, store: imports.Store) -> None:
+    """Upload a file of a kind, read and match it, review it and save it."""
     state = _state()
-    row = st.columns(3)
-    kind = _kept(
-        "selectbox",
-        "kind",
-        tr("kind", lang),
-        lang,
-        imports.KINDS,
-        container=row[0],
-        format_func=lambda k: tr(f"kind_{k}", lang),
-        default="sites",
-    )
-    operator = technology = document = None
-    if kind in ("sites", "fibre", "coverage"):
-        operator = _kept(
-            "selectbox",
-            f"operator_{kind}",
-            tr("operator_opt", lang),
-            lang,
-            ["", *OPERATORS],
-            container=row[1],
-            format_func=lambda o: OPERATOR_DISPLAY.get(o) or tr("in_file", lang),
-        )
-    if kind in ("sites", "coverage"):
-        technology = _kept(
-            "selectbox",
-            f"technology_{kind}",
-            tr("technology_opt", lang),
-            lang,
-            ["", *TECHNOLOGIES],
-            container=row[2],
-            format_func=lambda x: x or tr("in_file", lang),
-        )
-    operator, technology = operator or None, technology or None
-    if kind == "unserved":
-        document = (
-            _kept(
-                "text_input",
-                "document",
-                tr("document_opt", lang),
-                lang,
-                container=row[1],
-                max_chars=120,
-            )
-            or None
-        )
-
+    kind, operator, technology, document = _kind_options(lang)
     upload = st.file_uploader(
         tr("upload", lang),
         type=[e.lstrip(".") for e in KIND_EXTS[kind]],
@@ -131,62 +87,87 @@ def _import_section(lang: str, code: str, data, store: imports.Store) -> None:
     sheet = _pick_sheet(ins, kind, lang, state)
     header_row = _pick_header_row(ins, sheet, lang, state, raw, kind, store)
 
+    opts = {
+        "sheet": sheet,
+        "header_row": header_row,
+        "operator": operator,
+        "technology": technology,
+        "document": document,
+    }
     if "staged" not in state and "error" not in state:
         with st.spinner(tr("reading", lang)):
-            _stage(
-                state,
-                raw,
-                upload.name,
-                kind,
-                data,
-                store,
-                sheet=sheet,
-                header_row=header_row,
-                operator=operator,
-                technology=technology,
-                document=document,
-            )
+            _stage(state, raw, upload.name, kind, data, store, **opts)
     error = state.get("error")
-    if isinstance(error, ColumnMappingError):
-        _error_block(error, lang, tr("file_error", lang))
-        _mapping_form(
-            state,
-            error.proposal,
-            kind,
-            lang,
-            store,
-            raw,
-            upload.name,
-            data,
-            sheet=sheet,
-            header_row=header_row,
-            operator=operator,
-            technology=technology,
-            document=document,
-            expanded=True,
-        )
-        _abandon_button(state, lang)
-        return
     if error is not None:
         _error_block(error, lang, tr("file_error", lang))
+        if isinstance(error, ColumnMappingError):
+            _mapping_form(
+                state,
+                error.proposal,
+                kind,
+                lang,
+                store,
+                raw,
+                upload.name,
+                data,
+                **opts,
+                expanded=True,
+            )
         _abandon_button(state, lang)
         return
     staged: imports.Staged = state["staged"]
-    _staged_view(
-        state,
-        staged,
-        kind,
+    _staged_view(state, staged, kind, lang, store, raw, upload.name, data, **opts)
+
+
+def _kind_options(lang: str) -> tuple[str, str | None, str | None, str | None]:
+    """The kind of import, and what the file may not say: its operator and technology (sites,
+    fibre, coverage) or the document an unserved list comes from."""
+    row = st.columns(3)
+    kind = _kept(
+        "selectbox",
+        "kind",
+        tr("kind", lang),
         lang,
-        store,
-        raw,
-        upload.name,
-        data,
-        sheet=sheet,
-        header_row=header_row,
-        operator=operator,
-        technology=technology,
-        document=document,
+        imports.KINDS,
+        container=row[0],
+        format_func=lambda k: tr(f"kind_{k}", lang),
+        default="sites",
     )
+    operator = technology = document = None
+    if kind in ("sites", "fibre", "coverage"):
+        operator = _kept(
+            "selectbox",
+            f"operator_{kind}",
+            tr("operator_opt", lang),
+            lang,
+            ["", *OPERATORS],
+            container=row[1],
+            format_func=lambda o: OPERATOR_DISPLAY.get(o) or tr("in_file", lang),
+        )
+    if kind in ("sites", "coverage"):
+        technology = _kept(
+            "selectbox",
+            f"technology_{kind}",
+            tr("technology_opt", lang),
+            lang,
+            ["", *TECHNOLOGIES],
+            container=row[2],
+            format_func=lambda x: x or tr("in_file", lang),
+        )
+    operator, technology = operator or None, technology or None
+    if kind == "unserved":
+        document = (
+            _kept(
+                "text_input",
+                "document",
+                tr("document_opt", lang),
+                lang,
+                container=row[1],
+                max_chars=120,
+            )
+            or None
+        )
+    return kind, operator, technology, document
 
 
 def _pick_sheet(ins: imports.Inspection, kind: str, lang: str, state: dict) -> str | None:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo import province as province_mod
 from geo import villages as villages_mod
 from geo.errors import Problem
 from geo.imports.store import Store, apply_layers, load_layers
@@ -202,8 +203,6 @@ class Staged:
 
 
 def _load_context(province, store: Store | None) -> _Context:
-    from geo import province as province_mod
-
     if isinstance(province, province_mod.ProvinceData):
         data = province
     else:

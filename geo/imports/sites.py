@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import sites as sites_mod
 from geo.imports.matching import _outside, _province_rows, _resolve_units
 from geo.imports.model import _Context, _Parsed
 from geo.imports.values import (
@@ -313,8 +314,6 @@ def _frame(
 def _export(f: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The staged rows (those that could be read) in the schema ``python -m geo export``
     writes for the layer."""
-    from geo import sites as sites_mod
-
     out = f[["site_id", "operator", "technology", "on_air_date", "geometry"]].copy()
     out["physical_site_id"] = (
         sites_mod.physical_sites(out, 30.0) if len(out) else pd.Series(dtype=str)

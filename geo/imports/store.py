@@ -16,6 +16,8 @@ import pandas as pd
 import shapely
 
 from geo import auth, names
+from geo import placements as placements_mod
+from geo import sites as sites_mod
 from geo import villages as villages_mod
 from geo.readers.columns import MappingMemory
 from geo.store import imports as store_sql
@@ -180,9 +182,6 @@ def load_layers(store: Store, province_code: str) -> Layers:
         register lacks); ``unserved`` in the schema of the declared list; ``placed`` the
         villages placed by hand (None when there are none), applied by :func:`apply_layers`.
     """
-    from geo import placements as placements_mod
-    from geo import sites as sites_mod
-
     with store_sql.opened(store.path) as con:
         sites = _load_kind(con, province_code, "sites")
         fibre = _load_kind(con, province_code, "fibre")
@@ -252,8 +251,6 @@ def apply_layers(data, layers: Layers, *, unserved: bool = True):
         out.declared = layers.unserved
     placed = layers.placed
     if placed is not None and len(placed):
-        from geo import placements as placements_mod
-
         out.register = dataclasses.replace(
             out.register, villages=placements_mod.apply_placements(out.register.villages, placed)
         )

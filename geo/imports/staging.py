@@ -251,34 +251,48 @@ def confirm(
     new = _resolve(staged._parsed, ctx, overrides, options)
     new._options["data"] = options.get("data")
     if store is not None:
-        src = staged._parsed.rows
-        for i in positions:
-            # The scope is the district as written (resolved before this confirmation), the
-            # one the next file's row will be looked up in.
-            before = staged.report
-            district = before.loc[
-                (before["row"] == src.loc[i, "source_row"])
-                & (before["status"] != "skipped")
-                & ((before["sheet"] == sheet) if sheet is not None else True)
-            ]
-            dcode = district["district_code"].iloc[0] if len(district) else None
-            if commune_code and "commune" in src and pd.notna(src.loc[i, "commune"]):
-                store.remember(
-                    ctx.province_code,
-                    "commune",
-                    "" if pd.isna(dcode) else str(dcode),
-                    str(src.loc[i, "commune"]),
-                    commune_code,
-                )
-            if village_id and "village" in src and pd.notna(src.loc[i, "village"]):
-                store.remember(
-                    ctx.province_code,
-                    "village",
-                    commune_code,
-                    str(src.loc[i, "village"]),
-                    village_id,
-                )
+        _remember(staged, positions, sheet, store, commune_code, village_id)
     return new
+
+
+def _remember(
+    staged: Staged,
+    positions: list[int],
+    sheet: str | None,
+    store: Store,
+    commune_code: str | None,
+    village_id: str | None,
+) -> None:
+    """Remember the planner's choice for the names these rows write: the commune within the
+    district as written, the village within its commune."""
+    ctx = staged._ctx
+    src = staged._parsed.rows
+    for i in positions:
+        # The scope is the district as written (resolved before this confirmation), the
+        # one the next file's row will be looked up in.
+        before = staged.report
+        district = before.loc[
+            (before["row"] == src.loc[i, "source_row"])
+            & (before["status"] != "skipped")
+            & ((before["sheet"] == sheet) if sheet is not None else True)
+        ]
+        dcode = district["district_code"].iloc[0] if len(district) else None
+        if commune_code and "commune" in src and pd.notna(src.loc[i, "commune"]):
+            store.remember(
+                ctx.province_code,
+                "commune",
+                "" if pd.isna(dcode) else str(dcode),
+                str(src.loc[i, "commune"]),
+                commune_code,
+            )
+        if village_id and "village" in src and pd.notna(src.loc[i, "village"]):
+            store.remember(
+                ctx.province_code,
+                "village",
+                commune_code,
+                str(src.loc[i, "village"]),
+                village_id,
+            )
 
 
 def confirm_file(

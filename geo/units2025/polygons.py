@@ -126,48 +126,14 @@ def build_communes_2025(
     u = u.sort_values("commune_2025_code").set_index("commune_2025_code")
     wanted = u.index
     att = attribute_polygons(c)
-
-    parts = parts_2025()
-    parts = parts[parts["commune_2025_code"].isin(wanted)]
-    have_commune = set(c["commune_code"].dropna())
-    have_zone = set(att.loc[att["special_zone"], "commune_2025_code"])
-    has_polygon = np.where(
-        parts["old_level"].eq("commune"),
-        parts["old_code"].isin(have_commune),
-        parts["commune_2025_code"].isin(have_zone),
-    )
-    stats = (
-        parts.assign(has_polygon=has_polygon, partial=parts["kind"].eq("partial"))
-        .groupby("commune_2025_code")
-        .agg(
-            n_old=("old_code", "size"),
-            n_partial=("partial", "sum"),
-            n_old_with_polygon=("has_polygon", "sum"),
-        )
-        .reindex(wanted)
-    )
-
+    stats = _part_counts(c, att, wanted)
     geo = gpd.GeoDataFrame(
         {"key": att["commune_2025_code"], "method": att["commune_2025_method"]},
         geometry=c.geometry.to_numpy(),
         crs=c.crs,
         index=c.index,
     )
-    core_rows = geo[geo["method"].isin(["mapping", "overlap"]) & geo["key"].isin(wanted)]
-    core = core_rows[["key", "geometry"]].dissolve(by="key", method="unary").geometry
-    n_added = core_rows[core_rows["method"].eq("overlap")].groupby("key").size()
-
-    split_rows = geo[geo["method"].eq("split")].assign(
-        key=att.loc[geo["method"].eq("split"), "commune_2025_candidates"].str.split(";")
-    )
-    split_rows = split_rows.explode("key")
-    split_rows = split_rows[split_rows["key"].isin(wanted) & ~split_rows["key"].isin(core.index)]
-    envelope = (
-        split_rows[["key", "geometry"]].dissolve(by="key", method="unary").geometry
-        if len(split_rows)
-        else gpd.GeoSeries([], crs=c.crs)
-    )
-
+    core, n_added, envelope = _unions(geo, att, wanted, c.crs)
     geoms = np.full(len(wanted), None, dtype=object)
     geoms[wanted.get_indexer(core.index)] = core.to_numpy()
     if len(envelope):
@@ -200,6 +166,52 @@ def build_communes_2025(
         }
     )
     return gpd.GeoDataFrame(out, geometry=_as_multipolygons(geoms), crs=c.crs).to_crs("EPSG:4326")
+
+
+def _part_counts(c: gpd.GeoDataFrame, att: pd.DataFrame, wanted: pd.Index) -> pd.DataFrame:
+    """Per new commune: the old units it is made of (``n_old``), those split (``n_partial``)
+    and those with a polygon here (``n_old_with_polygon``)."""
+    parts = parts_2025()
+    parts = parts[parts["commune_2025_code"].isin(wanted)]
+    have_commune = set(c["commune_code"].dropna())
+    have_zone = set(att.loc[att["special_zone"], "commune_2025_code"])
+    has_polygon = np.where(
+        parts["old_level"].eq("commune"),
+        parts["old_code"].isin(have_commune),
+        parts["commune_2025_code"].isin(have_zone),
+    )
+    stats = (
+        parts.assign(has_polygon=has_polygon, partial=parts["kind"].eq("partial"))
+        .groupby("commune_2025_code")
+        .agg(
+            n_old=("old_code", "size"),
+            n_partial=("partial", "sum"),
+            n_old_with_polygon=("has_polygon", "sum"),
+        )
+        .reindex(wanted)
+    )
+    return stats
+
+
+def _unions(geo: gpd.GeoDataFrame, att: pd.DataFrame, wanted: pd.Index, crs):
+    """The unions of the old polygons: of the parts merged whole (``core``, with how many
+    retired-code polygons were added to each), and for the communes with no whole part, of the
+    split communes they take a share of (``envelope``)."""
+    core_rows = geo[geo["method"].isin(["mapping", "overlap"]) & geo["key"].isin(wanted)]
+    core = core_rows[["key", "geometry"]].dissolve(by="key", method="unary").geometry
+    n_added = core_rows[core_rows["method"].eq("overlap")].groupby("key").size()
+
+    split_rows = geo[geo["method"].eq("split")].assign(
+        key=att.loc[geo["method"].eq("split"), "commune_2025_candidates"].str.split(";")
+    )
+    split_rows = split_rows.explode("key")
+    split_rows = split_rows[split_rows["key"].isin(wanted) & ~split_rows["key"].isin(core.index)]
+    envelope = (
+        split_rows[["key", "geometry"]].dissolve(by="key", method="unary").geometry
+        if len(split_rows)
+        else gpd.GeoSeries([], crs=crs)
+    )
+    return core, n_added, envelope
 
 
 def geometry_counts(communes_2025: pd.DataFrame) -> dict[str, int]:

@@ -177,40 +177,7 @@ def indicators_2025(
                 f"({ctx.province_2025_code}), không thuộc tỉnh {code}.",
                 field="province_2025_code",
             )
-    status = ctx.status
-    communes = model.communes
-    site_frame = model.sites
-    declared = model.declared
-    scope: dict[str, Any] = {}
-    if commune_2025_code is not None:
-        table = communes_2025_table(model)
-        row = table[table["commune_2025_code"] == str(commune_2025_code)]
-        if row.empty:
-            raise UnitNotFoundError(
-                f"{commune_2025_code!r} is not a 2025 commune of {ctx.province_2025}.",
-                f"{commune_2025_code!r} không phải xã (từ 01/07/2025) của {ctx.province_2025}.",
-                field="commune_2025_code",
-            )
-        status = status[status["commune_2025_code"] == str(commune_2025_code)]
-        w = _commune_weights(model, ctx)
-        w = w[w["commune_2025_code"] == str(commune_2025_code)]
-        sub = communes.merge(w[["gid_3", "weight"]], on="gid_3")
-        communes = sub.assign(
-            population=(sub["population"].astype(float) * sub["weight"]).round(),
-            population_covered=sub["population_covered"].astype(float) * sub["weight"],
-        )
-        if len(site_frame):
-            sa = assign_villages_2025(site_frame, ctx.communes_pre2025, ctx.communes_2025)
-            site_frame = site_frame[
-                sa["commune_2025_code"].eq(str(commune_2025_code)).fillna(False)
-            ]
-        if declared is not None:
-            declared = declared[declared["village_id"].isin(status["village_id"])]
-        scope = {
-            "commune_2025_code": str(commune_2025_code),
-            "commune_2025": row["commune_2025"].iloc[0],
-            "geometry_method": row["geometry_method"].iloc[0],
-        }
+    status, communes, site_frame, declared, scope = _scoped(model, ctx, commune_2025_code)
     data = dataclasses.replace(model.data, declared=declared)
     scoped = dataclasses.replace(
         model, data=data, status=status, communes=communes, sites=site_frame
@@ -244,6 +211,45 @@ def indicators_2025(
         }
     )
     return result
+
+
+def _scoped(model: Model, ctx: Context, commune_2025_code: str | None):
+    """The model's village statuses, communes (population shares of the new commune), sites
+    and declared list, kept to one new commune when given; and what names that scope."""
+    status = ctx.status
+    communes = model.communes
+    site_frame = model.sites
+    declared = model.declared
+    scope: dict[str, Any] = {}
+    if commune_2025_code is None:
+        return status, communes, site_frame, declared, scope
+    table = communes_2025_table(model)
+    row = table[table["commune_2025_code"] == str(commune_2025_code)]
+    if row.empty:
+        raise UnitNotFoundError(
+            f"{commune_2025_code!r} is not a 2025 commune of {ctx.province_2025}.",
+            f"{commune_2025_code!r} không phải xã (từ 01/07/2025) của {ctx.province_2025}.",
+            field="commune_2025_code",
+        )
+    status = status[status["commune_2025_code"] == str(commune_2025_code)]
+    w = _commune_weights(model, ctx)
+    w = w[w["commune_2025_code"] == str(commune_2025_code)]
+    sub = communes.merge(w[["gid_3", "weight"]], on="gid_3")
+    communes = sub.assign(
+        population=(sub["population"].astype(float) * sub["weight"]).round(),
+        population_covered=sub["population_covered"].astype(float) * sub["weight"],
+    )
+    if len(site_frame):
+        sa = assign_villages_2025(site_frame, ctx.communes_pre2025, ctx.communes_2025)
+        site_frame = site_frame[sa["commune_2025_code"].eq(str(commune_2025_code)).fillna(False)]
+    if declared is not None:
+        declared = declared[declared["village_id"].isin(status["village_id"])]
+    scope = {
+        "commune_2025_code": str(commune_2025_code),
+        "commune_2025": row["commune_2025"].iloc[0],
+        "geometry_method": row["geometry_method"].iloc[0],
+    }
+    return status, communes, site_frame, declared, scope
 
 
 def layer_2025(model: Model, name: str) -> gpd.GeoDataFrame:

@@ -10,7 +10,7 @@ Prints one line per measurement: writing the assignments in one transaction (WAL
 ``synchronous=FULL``), single committed writes (one fsync each), reading them back (checked
 equal to what was written), the per-operator view over them and the other views, a history read,
 an online backup, and the proposal (nearest 3G/4G/5G site per operator) for as many villages
-over the synthetic sites of Điện Biên (``data/synthetic``; no external data is needed). Times are
+over the synthetic sites of Điện Biên (``data/sites``; no external data is needed). Times are
 the best of a few runs (``time.perf_counter``). Not a test: nothing is asserted on timings.
 """
 

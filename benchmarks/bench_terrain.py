@@ -6,8 +6,8 @@ Run from the repository root::
     python benchmarks/bench_terrain.py --peer-sites 50 --cold   # cold numba cache too
 
 Scene (SYNTHETIC, fixed seed 2026): a DEM of Lai Châu's extent (3,000 × 3,300 cells of 30 m,
-8,910 km², 9.9 million cells) of spectral noise (amplitude ∝ 1/f^1.8) scaled to 1,500 m of
-relief over a 300 m base; 1,842 sites (Lai Châu's count) placed uniformly, antenna 30 m, range
+8,910 km², 9.9 million cells) of spectral noise (amplitude ∝ 1/f^1.5: a median slope of 18°,
+as in Lai Châu's mountains) scaled to 1,500 m of relief over a 300 m base; 1,842 sites (Lai Châu's count) placed uniformly, antenna 30 m, range
 4 km (3G/4G), 1,800 MHz; receivers 1.5 m above ground.
 
 Measured:
@@ -24,6 +24,13 @@ Measured:
   its answer with our line of sight (:func:`geo.terrain.kernels.site_window`) on the same
   windows, cells within 4 km.
 * memory: the process's peak RSS (``ru_maxrss``).
+
+Measured on 05/12/2026 on the shared 2-core machine (other jobs running), 40 peer sites: ours
+44.1 s wall (54.5 s CPU, 29.6 ms CPU per site) for all 1,842 sites, 46.8 s with loading and
+the cached kernels, 47.8 s with the DEM's synthesis; peak RSS 609 MB. Peer: 0.103 s per site
+plus 24.9 s of compilation → 214 s extrapolated (5× slower than ours; line of sight alone ours
+is 9× faster per site). Agreement 99.44 % (min 98.83 %), Jaccard of visible cells 0.931 (min
+0.880): below the issue's 0.95 goal on this rough terrain (0.97–0.98 on smoother relief).
 """
 
 from __future__ import annotations
@@ -51,14 +58,14 @@ FREQ_MHZ = 1800.0
 
 
 def synthetic_dem(shape=SHAPE, seed=SEED, relief=1500.0, base=300.0) -> np.ndarray:
-    """Spectral-noise terrain (SYNTHETIC): amplitude ∝ 1/f^1.8, scaled to ``relief`` metres."""
+    """Spectral-noise terrain (SYNTHETIC): amplitude ∝ 1/f^1.5, scaled to ``relief`` metres."""
     rng = np.random.default_rng(seed)
     ny, nx = shape
     fy = np.fft.fftfreq(ny)[:, None]
     fx = np.fft.rfftfreq(nx)[None, :]
     f = np.hypot(fx, fy)
     f[0, 0] = 1.0
-    spec = (rng.standard_normal(f.shape) + 1j * rng.standard_normal(f.shape)) / f**1.8
+    spec = (rng.standard_normal(f.shape) + 1j * rng.standard_normal(f.shape)) / f**1.5
     spec[0, 0] = 0.0
     del f
     z = np.fft.irfft2(spec, s=shape)
@@ -128,6 +135,7 @@ def peer(z, cols, rows, sample):
                         coords={"y": -np.arange(5.0), "x": np.arange(5.0)})  # fmt: skip
     viewshed(tiny, x=2.0, y=-2.0, observer_elev=30, target_elev=1.5)
     compile_s = time.perf_counter() - t0
+    kernels.site_window(z, CELL, CELL, cols[0], rows[0], 30.0, 1.5, RANGE_M, FREQ_MHZ, ae, False)
     for s in sample:
         col, row = cols[s], rows[s]
         t0 = time.perf_counter()
@@ -178,15 +186,17 @@ def main() -> None:
           f"{z.max() - z.min():,.0f} m) made in {t_dem:.1f} s; {len(cols)} SYNTHETIC sites, "
           f"{threads} threads")  # fmt: skip
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     from geo.terrain import kernels  # noqa: F401  (the import loads the cached kernels)
 
     total, loss, server, visible = ours(z, cols, rows, threads)
+    cpu = time.process_time() - cpu0
     t_pairs, n_pairs = villages(z, cols, rows)
     whole = time.perf_counter() - t0
     reached = np.isfinite(loss)
     print(f"ours: terrain model for {len(cols)} sites (line of sight + Bullington path loss to "
           f"every cell within 4 km, best server): {total:.1f} s "
-          f"({total / len(cols) * 1000 * threads:.1f} ms CPU per site); villages: {n_pairs:,} "
+          f"(process CPU {cpu:.1f} s, {cpu / len(cols) * 1000:.1f} ms per site); villages: {n_pairs:,} "
           f"pairs in {t_pairs:.2f} s; with loading/compilation {whole:.1f} s; "
           f"{reached.mean():.1%} of cells reached, {(visible > 0).mean():.1%} in line of sight")  # fmt: skip
     print(f"whole run so far (DEM synthesis included): {time.perf_counter() - t_start:.1f} s; "

@@ -306,9 +306,13 @@ def _times(values: pd.Series) -> pd.Series:
     """Times as the apps write them: ISO 8601, dd/mm/yyyy hh:mm[:ss] (Vietnamese),
     yyyy.mm.dd_hh.mm.ss (G-NetTrack), Excel dates, Unix seconds or milliseconds."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    is_time = values.map(
-        lambda v: isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "year")
-    )
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("datetime", "datetime64", "date"):  # a workbook's date cells
+        is_time = values.notna()
+    elif kind.startswith("mixed"):
+        is_time = values.map(lambda v: hasattr(v, "year"))
+    else:
+        is_time = pd.Series(False, index=values.index)
     if is_time.any():
         out[is_time] = pd.to_datetime(values[is_time].astype(object), errors="coerce")
     num = pd.to_numeric(values.where(~is_time), errors="coerce")
@@ -511,6 +515,13 @@ def read(
         names = tech.map({"2G": "RSSI", "3G": "RSCP", "4G": "RSRP", "5G": "RSRP"})
         pick = sig.isna() & v.notna()
         sig, kind = sig.where(~pick, v), kind.where(~pick, names)
+    # A sheet with one level column named for one technology ("RSRP") often holds every
+    # row's level: a row it does not name takes it, marked with the column's kind.
+    for field in by_tech:
+        if field in mapping:
+            v = _number(d[mapping[field]])
+            pick = sig.isna() & v.notna()
+            sig, kind = sig.where(~pick, v), kind.where(~pick, field.upper())
     out["signal_dbm"], out["signal_kind"] = sig, kind
     out["download_mbps"] = _download(d, mapping, notes)
     return _checked(out, not_mobile, raw, mapping, notes, data)

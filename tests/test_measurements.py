@@ -421,3 +421,19 @@ def test_each_village_lists_the_files_its_points_come_from():
     assert got[["village_id", "operator", "files"]].values.tolist() == [
         ["A", "VNPT", "a.csv"], ["A", "Viettel", "a.csv;b.csv"], ["B", "Viettel", "c.csv"],
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_date_cells_and_one_level_column_for_every_technology_are_read(fmt):
+    import datetime as dt
+
+    header = ["Ngày giờ", "Kinh độ", "Vĩ độ", "Nhà mạng", "Công nghệ", "RSRP"]
+    rows = [[dt.datetime(2026, 11, 3, 9, 35), 103.02, 21.38, "Viettel", "4G", -100],
+            [dt.datetime(2026, 11, 4, 10, 0), 103.03, 21.39, "VNPT", "3G", -90]]  # fmt: skip
+    read = m.read(*_bytes(header, rows, fmt))
+    assert read.problems.empty
+    assert read.rows["measured_at"].tolist() == [pd.Timestamp("2026-11-03 09:35"),
+                                                 pd.Timestamp("2026-11-04 10:00")]  # fmt: skip
+    assert read.rows[["signal_dbm", "signal_kind"]].values.tolist() == [
+        [-100.0, "RSRP"], [-90.0, "RSRP"],
+    ]  # fmt: skip

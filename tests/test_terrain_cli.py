@@ -104,6 +104,11 @@ def test_a_village_behind_a_ridge_is_not_covered_after_import_dem_while_one_in_t
     assert "EPSG:9205" in r.stderr
     assert list((tmp_path / "store_dem").glob("dem_11_*.tif"))
 
+    from geo import terrain
+
+    version = terrain.dem_version(tmp_path / "store.sqlite", ("11", "12"))
+    assert version[0] is not None and version[1] is None  # the app's cache key changes
+
     after = tmp_path / "after.geojson"
     r = _cli("export", "--province", "11", "--layer", "villages", "--output", str(after),
              env=env)  # fmt: skip

@@ -468,8 +468,11 @@ def planner_key(codes: tuple[str, ...]) -> tuple:
     """What identifies the import and measurement stores' content for these provinces (for
     cache keys)."""
     stores = workspace.Stores.default()
+    from geo import terrain
+
     return (workspace.store_version(stores.imports, codes),
-            measurements.store_version(stores.measurements, codes))
+            measurements.store_version(stores.measurements, codes),
+            terrain.dem_version(stores.imports, codes))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

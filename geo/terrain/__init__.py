@@ -12,7 +12,7 @@ Numba is imported only when a kernel runs, so importing this package stays cheap
 """
 
 from geo.terrain.apply import apply_to_model
-from geo.terrain.committed import committed_dem, committed_dems, import_dem
+from geo.terrain.committed import committed_dem, committed_dems, dem_version, import_dem
 from geo.terrain.dem import Dem, read_dem, write_cog
 from geo.terrain.model import (
     DEFAULT_ANTENNA_HEIGHT_M,
@@ -35,6 +35,7 @@ __all__ = [
     "committed_dem",
     "committed_dems",
     "coverage_rasters",
+    "dem_version",
     "import_dem",
     "on_dem",
     "pair_table",

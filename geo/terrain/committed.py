@@ -19,7 +19,7 @@ from geo.errors import InputError
 from geo.store import dem as dem_store
 from geo.terrain.dem import Dem, read_dem, sha256, write_cog
 
-__all__ = ["committed_dem", "committed_dems", "import_dem", "province_bounds"]
+__all__ = ["committed_dem", "committed_dems", "dem_version", "import_dem", "province_bounds"]
 
 
 def _imports_path(imports_path: str | Path | None) -> Path:
@@ -175,3 +175,18 @@ def committed_dems(imports_path: str | Path | None, codes: Sequence[str]) -> dic
         if dem is not None:
             out[code] = dem
     return out
+
+
+def dem_version(imports_path: str | Path | None, codes: Sequence[str]) -> tuple:
+    """What identifies the committed DEMs of these provinces (a cache key): the current
+    ``dem_id`` of each (None without one); empty when there is no DEM store."""
+    if imports_path is None:
+        return ()
+    store_path = dem_store.dem_store_path(imports_path)
+    if not store_path.is_file():
+        return ()
+    conn = dem_store.connect(store_path)
+    try:
+        return tuple((dem_store.current(conn, c) or {}).get("dem_id") for c in codes)
+    finally:
+        conn.close()

@@ -37,6 +37,7 @@ __all__ = [
     "read_register_as_of",
     "register_as_of",
     "sites_on_air",
+    "status_dates",
 ]
 
 VN_TIME = dt.timezone(dt.timedelta(hours=7), "Asia/Ho_Chi_Minh")
@@ -198,6 +199,13 @@ def effective_status(assignments: pd.DataFrame, when: dt.date) -> pd.Series:
         else:
             out = out.where(~reached | out.eq("cancelled"), status)
     return out
+
+
+def status_dates(assignments: pd.DataFrame) -> dict[str, pd.Series]:
+    """The dated status fields of the assignments (``assigned_on`` … ``cancelled_on``)."""
+    return {
+        store.STATUS_DATE_FIELDS[s]: assignments[store.STATUS_DATE_FIELDS[s]] for s in _STATUS_ORDER
+    }
 
 
 def sites_on_air(

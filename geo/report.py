@@ -17,13 +17,14 @@ rest of the report follows the new units.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from geo import plans, province, snapshots, workspace
+from geo import asof, plans, province, snapshots, workspace
 from geo.store import actuals as actuals_store
 from geo.vocab import UnitSystem
 
@@ -58,6 +59,11 @@ class ReportData:
         The scope's snapshots, superseded ones left out.
     synthetic
         The synthetic layers (:func:`geo.workspace.synthetic_layers`).
+    declared
+        The plan's unserved villages of the scope (Phụ lục 2), or None.
+    status_on
+        When the year reported on is over: its last day, and the assignments are those made
+        by then, in the status their dates give on that day (:func:`geo.asof.effective_status`).
     """
 
     scope: workspace.Scope
@@ -72,6 +78,8 @@ class ReportData:
     actuals: pd.DataFrame | None
     snapshots: pd.DataFrame
     synthetic: list[str]
+    declared: pd.DataFrame | None = None
+    status_on: dt.date | None = None
 
 
 def _assignments(scope: workspace.Scope, path: Path | None, status: pd.DataFrame) -> pd.DataFrame:
@@ -91,6 +99,31 @@ def _assignments(scope: workspace.Scope, path: Path | None, status: pd.DataFrame
         ids = set(status["village_id"])
         a = a[a["village_id"].isin(ids) | (a["commune_2025_code"] == scope.commune_2025_code)]
     return a.reset_index(drop=True)
+
+
+def _on(a: pd.DataFrame, day: dt.date | None) -> pd.DataFrame:
+    """The assignments made by ``day``, in the status their dates give then (all, as they
+    are, when ``day`` is None)."""
+    if day is None or a.empty:
+        return a
+    status = asof.effective_status(a, day)
+    out = a[status.notna()].copy()
+    out["status"] = status[status.notna()]
+    for field, when in asof.status_dates(out).items():
+        out.loc[when.isna() | (when.astype(str).str[:10] > day.isoformat()), field] = None
+    return out.reset_index(drop=True)
+
+
+def _declared(model, scope: workspace.Scope) -> pd.DataFrame | None:
+    """The plan's unserved villages of the scope."""
+    d = getattr(model, "declared", None)
+    if d is None or d.empty:
+        return None
+    if scope.units == UnitSystem.PRE2025 and scope.district_code is not None:
+        d = d[d["district_code"] == scope.district_code]
+    elif scope.units == UnitSystem.U2025 and scope.commune_2025_code is not None:
+        d = d[d["commune_2025_code"] == scope.commune_2025_code]
+    return pd.DataFrame(d.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
 
 
 def _actuals(plan_id: str | None, path: str | Path | None) -> pd.DataFrame | None:
@@ -162,6 +195,8 @@ def gather(
             old_model = workspace.build(old, settings, stores=stores, loader=loader)
             appendix_result = workspace.indicators_for(old_model, old, settings)
     snaps = snapshots.list_snapshots(snapshots_db, scope=scope, current_only=True)
+    end = dt.date(int(year), 12, 31)
+    status_on = end if end < snapshots.today_vn() else None
     return ReportData(
         scope=scope,
         settings=settings,
@@ -171,8 +206,10 @@ def gather(
         plan_id=chosen,
         appendix_result=appendix_result,
         status=status,
-        assignments=_assignments(scope, stores.assignments, status),
+        assignments=_on(_assignments(scope, stores.assignments, status), status_on),
         actuals=_actuals(chosen, actuals_db),
         snapshots=snaps,
         synthetic=workspace.synthetic_layers(model),
+        declared=_declared(model, scope),
+        status_on=status_on,
     )

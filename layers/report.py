@@ -173,30 +173,56 @@ def summary_table(status: pd.DataFrame, units: str, lang: str = "vi") -> pd.Data
     return out[["unit", "villages", "mobile", "mobile_share", "fibre", "not_spots"]]
 
 
-def follow_up_table(assignments: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
-    """The register's villages as the Phụ lục 2 follow-up: Stt, village, commune, district,
-    operator, status, on-air date (dd/mm/yyyy) and target year; in the register's order."""
+def _text(values: pd.Series) -> pd.Series:
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
+def follow_up_table(
+    assignments: pd.DataFrame, declared: pd.DataFrame | None = None, lang: str = "vi"
+) -> pd.DataFrame:
+    """The Phụ lục 2 follow-up: the register's villages (operator, status, on-air date
+    dd/mm/yyyy, target year) in the register's order, then the plan's unserved villages the
+    register does not hold yet ("Chưa có trong sổ phân công", the plan's operator).
+
+    Columns: ``stt, village, commune, district, operator, status, on_air, target_year``.
+    """
     check_lang(lang)
     a = assignments.reset_index(drop=True)
-    on_air = a["on_air_on"] if "on_air_on" in a else pd.Series([None] * len(a))
-    return pd.DataFrame(
+    on_air = a["on_air_on"] if "on_air_on" in a else pd.Series([None] * len(a), dtype=object)
+    register = pd.DataFrame(
         {
-            "stt": np.arange(1, len(a) + 1),
-            "village": a["village"].astype(str) if len(a) else pd.Series(dtype=str),
-            "commune": a["commune"].fillna("").astype(str) if len(a) else pd.Series(dtype=str),
-            "district": a["district"].fillna("").astype(str) if len(a) else pd.Series(dtype=str),
-            "operator": a["operator"].map(lambda o: OPERATOR_DISPLAY.get(o, o))
-            if len(a)
-            else pd.Series(dtype=str),
-            "status": a["status"].map(lambda s: enum_label(Status(s), lang))
-            if len(a)
-            else pd.Series(dtype=str),
+            "village": _text(a["village"]),
+            "commune": _text(a["commune"]),
+            "district": _text(a["district"]),
+            "operator": _text(a["operator"].map(lambda o: OPERATOR_DISPLAY.get(o, o))),
+            "status": _text(a["status"].map(lambda s: enum_label(Status(s), lang))),
             "on_air": [fmt_date(d, lang) if isinstance(d, str) and d else "" for d in on_air],
-            "target_year": a["target_year"].map(lambda y: "" if pd.isna(y) else str(int(y)))
-            if len(a)
-            else pd.Series(dtype=str),
+            "target_year": _text(
+                a["target_year"].map(lambda y: None if pd.isna(y) else str(int(y)))
+            ),
         }
     )
+    parts = [register]
+    if declared is not None and len(declared):
+        d = declared[~declared["village_id"].isin(set(a["village_id"]))]
+        if "source_row" in d:
+            d = d.sort_values("source_row", kind="stable")
+        parts.append(
+            pd.DataFrame(
+                {
+                    "village": _text(d["village"]),
+                    "commune": _text(d["commune"]),
+                    "district": _text(d["district"]) if "district" in d else "",
+                    "operator": _text(d["operator"].map(lambda o: OPERATOR_DISPLAY.get(o, o))),
+                    "status": t("report.not_in_register", lang),
+                    "on_air": "",
+                    "target_year": "",
+                }
+            )
+        )
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else register
+    out.insert(0, "stt", np.arange(1, len(out) + 1))
+    return out
 
 
 def sources_lines(result: dict, plan_meta: dict | None, lang: str = "vi") -> list[str]:
@@ -474,20 +500,27 @@ def _summary_section(doc, data, lang: str) -> None:
 
 
 def _follow_up_section(doc, data, lang: str) -> None:
-    table = follow_up_table(data.assignments, lang)
+    table = follow_up_table(data.assignments, getattr(data, "declared", None), lang)
     if table.empty:
         _para(doc, t("report.follow_up_none", lang), italic=True)
         return
     done = data.assignments["status"].isin([Status.ON_AIR, Status.VERIFIED]).sum()
-    _para(
-        doc,
-        t(
-            "report.follow_up_counts",
-            lang,
-            total=fmt_number(len(table), lang),
-            on_air=fmt_number(int(done), lang),
-        ),
+    missing = len(table) - len(data.assignments)
+    counts = t(
+        "report.follow_up_counts",
+        lang,
+        total=fmt_number(len(data.assignments), lang),
+        on_air=fmt_number(int(done), lang),
+        missing=fmt_number(missing, lang),
     )
+    _para(doc, counts)
+    if getattr(data, "status_on", None) is not None:
+        _para(
+            doc,
+            t("report.status_on", lang, date=fmt_date(data.status_on, lang)),
+            italic=True,
+            size=12,
+        )
     header = [
         t("report.col_stt", lang),
         t("report.col_village", lang),
@@ -721,7 +754,7 @@ def report_xlsx(data, *, lang: str = "vi") -> bytes:
         )
         meta = plans.appendix_rows(data.plan_id)[0]
     ws = wb.add_worksheet(t("report.sheet_phu_luc_2", lang)[:31])
-    follow = follow_up_table(data.assignments, lang)
+    follow = follow_up_table(data.assignments, getattr(data, "declared", None), lang)
     _write_frame(
         wb,
         ws,

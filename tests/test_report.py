@@ -186,3 +186,29 @@ def test_in_the_2025_units_the_table_stays_the_plans_and_the_summary_is_by_new_c
     assert len(table) - 1 == data.status["commune_2025_code"].nunique()
     document = docx.Document(io.BytesIO(report_layer.report_docx(data)))
     assert "3. Kết quả theo từng xã" in [p.text for p in document.paragraphs]
+
+
+def test_the_follow_up_adds_the_plans_villages_the_register_lacks(data, document):
+    table = report_layer.follow_up_table(data.assignments, data.declared)
+    plan_ids = set(data.declared["village_id"])
+    assert len(table) == len(data.assignments) + len(plan_ids - set(data.assignments["village_id"]))
+    missing = table[table["status"] == "Chưa có trong sổ phân công"]
+    assert len(missing) == len(table) - len(data.assignments)
+    assert list(table["stt"]) == list(range(1, len(table) + 1))
+    texts = [p.text for p in document.paragraphs]
+    assert (
+        f"2 thôn, bản có trong sổ phân công, 1 thôn, bản đã phát sóng hoặc đã nghiệm thu; "
+        f"{len(missing)} thôn, bản của kế hoạch chưa có trong sổ phân công." in texts
+    )
+    assert "Trạng thái tính đến hết ngày 31/12/2025, theo ngày ghi trong sổ phân công." in texts
+
+
+def test_a_past_years_report_shows_the_status_the_dates_give_at_its_end(register, tmp_path):
+    stores = workspace.Stores(assignments=register[0])
+    data = report.gather(
+        workspace.resolve_scope("11"), 2024, stores=stores, snapshots_db=tmp_path / "none.sqlite"
+    )
+    assert data.status_on.isoformat() == "2024-12-31"
+    assert data.assignments.empty  # both were assigned on 15/01/2025
+    table = report_layer.follow_up_table(data.assignments, data.declared)
+    assert set(table["status"]) == {"Chưa có trong sổ phân công"}

@@ -107,8 +107,18 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "The assignment register holds no village of the area yet.",
     },
     "report.follow_up_counts": {
-        "vi": "{total} thôn, bản được phân công; {on_air} đã phát sóng hoặc đã nghiệm thu.",
-        "en": "{total} villages assigned; {on_air} on air or verified.",
+        "vi": "{total} thôn, bản có trong sổ phân công, {on_air} thôn, bản đã phát sóng hoặc đã "
+        "nghiệm thu; {missing} thôn, bản của kế hoạch chưa có trong sổ phân công.",
+        "en": "{total} villages in the register, {on_air} on air or verified; {missing} of the "
+        "plan's villages not in the register yet.",
+    },
+    "report.not_in_register": {
+        "vi": "Chưa có trong sổ phân công",
+        "en": "Not in the register yet",
+    },
+    "report.status_on": {
+        "vi": "Trạng thái tính đến hết ngày {date}, theo ngày ghi trong sổ phân công.",
+        "en": "Status at the end of {date}, by the dates recorded in the register.",
     },
     "report.map_caption": {
         "vi": "Bản đồ phủ sóng di động băng rộng của {place} (mô hình bán kính, tham khảo).",

@@ -119,6 +119,26 @@ def test_a_village_behind_a_ridge_is_not_covered_after_import_dem_while_one_in_t
     assert v.loc[behind, "evidence"] == "terrain" and v.loc[open_, "evidence"] == "terrain"
     assert v.loc[behind, "gap_class"] == "none" and v.loc[open_, "gap_class"] == "all"
 
+    # The rasters: covered/not, path loss and best server as COGs, population per commune.
+    out_dir, pop = tmp_path / "rasters", tmp_path / "population.csv"
+    r = _cli("terrain", "rasters", "--province", "11", "--operator", "Viettel", "--technology",
+             "4G", "--output-dir", str(out_dir), "--population", str(pop), env=env)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    with rasterio.open(out_dir / "covered_11_Viettel_4G.tif") as src:
+        assert src.crs.to_epsg() == 9205 and src.overviews(1)
+        at = {}
+        for name, geom in zip(pair["village_id"], pair.geometry, strict=True):
+            row, col = src.index(geom.x, geom.y)
+            at[name] = int(src.read(1)[row, col])
+    assert at == {behind: 0, open_: 1}
+    with rasterio.open(out_dir / "best_server_11_Viettel_4G.tif") as src:
+        assert set(np.unique(src.read(1))) == {-1, 0}
+    import pandas as pd
+
+    table = pd.read_csv(pop, dtype={"commune_code": str})
+    assert (table["population_covered"] <= table["population"]).all()
+    assert table["population_covered"].sum() > 0
+
 
 @pytest.mark.parametrize(
     ("args", "message"),

@@ -51,6 +51,9 @@ def test_the_report_page_saves_a_snapshot_and_lists_it(app, tmp_path):
     assert listed["created_by"].iloc[0] == "chế độ dùng thử một người"
     table = next(d.value for d in at.dataframe if "Nhãn" in d.value.columns)
     assert list(table["Nhãn"]) == ["Quý 4/2025"]
+    compared = next(d.value for d in at.dataframe if "Thay đổi" in d.value.columns)
+    villages = compared.set_index("Các chỉ tiêu").loc["villages"]
+    assert villages["#1"] == villages["Số liệu hiện tại"] and villages["Thay đổi"] == 0
 
 
 def test_the_report_page_shows_the_gap_and_makes_the_report_files(app):

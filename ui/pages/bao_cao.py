@@ -121,6 +121,40 @@ if snaps is not None and len(snaps):
 elif snaps is not None:
     st.info(t("report.snapshots_none", lang))
 
+if snaps is not None and len(snaps):
+    with st.expander(t("report.compare_header", lang)):
+        by_id = {int(r.snapshot_id): r for r in snaps.itertuples()}
+        ids = list(by_id)
+        cols = st.columns(2)
+        first = cols[0].selectbox(
+            t("report.compare_first", lang),
+            ids,
+            key="compare_first",
+            format_func=lambda i: f"#{i} {by_id[i].label}",
+        )
+        second = cols[1].selectbox(
+            t("report.compare_second", lang),
+            [None, *ids],
+            key="compare_second",
+            format_func=lambda i: (
+                t("report.compare_now", lang) if i is None else f"#{i} {by_id[i].label}"
+            ),
+        )
+        other = result if second is None else by_id[second].indicators
+        table = snapshots.compare(by_id[first].indicators, other)
+        st.dataframe(
+            table.rename(
+                columns={
+                    "indicator": t("report.col_indicator", lang),
+                    "a": f"#{first}",
+                    "b": t("report.compare_now", lang) if second is None else f"#{second}",
+                    "change": t("report.compare_change", lang),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
 # ---------------------------------------------------------------------------------------------
 # Plan against actual
 # ---------------------------------------------------------------------------------------------

@@ -14,13 +14,12 @@ Outlines (:func:`outlines`)
 
     1. coordinates snapped to a grid of :data:`GRID` degrees (about 11 m);
     2. :func:`shapely.coverage_clean`: GADM's polygons are not edge-matched (neighbours' shared
-       edges are noded differently), so overlaps and gaps narrower than :data:`GAP` are merged
-       into a neighbour and vertices within :data:`SNAP` snapped together;
+       edges are noded differently), so overlaps, and gaps narrower than :data:`GAP`, are
+       merged into a neighbour and vertices within :data:`SNAP` snapped together;
     3. :func:`shapely.coverage_simplify` at :data:`TOLERANCE` (Visvalingam–Whyatt on the shared
        edges: an edge shared by two units is simplified once, the same for both, so no sliver
        opens and no overlap appears);
-    4. coordinates quantised again to :data:`GRID` (identical vertices stay identical);
-    5. the provinces are the union of their simplified units, so their borders are exactly the
+    4. the provinces are the union of their simplified units, so their borders are exactly the
        units' borders.
 
     A new commune with no polygon of its own (``missing``) keeps an empty geometry: no boundary
@@ -74,10 +73,12 @@ log = logging.getLogger(__name__)
 GRID = 1e-4
 #: Vertices closer than this are snapped together when cleaning (degrees).
 SNAP = 2e-4
-#: Gaps and overlaps narrower than this are merged into a neighbour when cleaning (degrees).
-GAP = 4e-4
+#: Gaps narrower than this are merged into a neighbour when cleaning (degrees; about 220 m:
+#: GADM leaves thousands of thin gaps between communes, and holes inside a new commune where
+#: its old communes' edges do not meet; below a pixel at national scale).
+GAP = 2e-3
 #: Bumped when the way outlines are made changes (invalidates the cached ones).
-METHOD_VERSION = 1
+METHOD_VERSION = 4
 
 #: Coverage simplification tolerance (degrees; about the square root of the area of the
 #: triangles removed: 0.005° ≈ 550 m, below a pixel at the zoom that shows all Vietnam).
@@ -167,7 +168,9 @@ def clean_coverage(
     tolerance
         :func:`shapely.coverage_simplify` tolerance (degrees); 0 keeps every vertex.
     grid
-        Quantisation grid (degrees), before cleaning and after simplifying.
+        Quantisation grid (degrees) of the input. Cleaning may add vertices off the grid
+        (where edges are noded); the page quantises again when it encodes them
+        (:func:`layers.national.encode_geometries`), where identical vertices stay identical.
     snap, gap
         :func:`shapely.coverage_clean`'s ``snapping_distance`` and ``gap_width``.
 
@@ -180,7 +183,6 @@ def clean_coverage(
     g = shapely.coverage_clean(g, gap_width=gap, snapping_distance=snap)
     if tolerance > 0:
         g = shapely.coverage_simplify(g, tolerance)
-    g = shapely.set_precision(g, grid, mode="pointwise")
     bad = ~shapely.is_valid(g) & ~shapely.is_missing(g)
     if bad.any():
         fixed = shapely.make_valid(g[bad])
@@ -327,7 +329,7 @@ def _make_outlines(
     prov = provinces(system)
     drawn_units = communes[communes.geometry.notna()]
     unions = drawn_units[["province_code", "geometry"]].dissolve(
-        by="province_code", method="coverage"
+        by="province_code", method="unary"
     ).geometry
     prov_gdf = gpd.GeoDataFrame(
         prov[["province_code", "province"]],

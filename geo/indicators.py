@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from geo import evidence, names, plans
@@ -323,3 +324,103 @@ def to_frame(result: dict) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame["value"] = pd.Series([r["value"] for r in rows], dtype=object)  # counts stay ints
     return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# Recompute fast: the register-dependent counts after one change
+# ---------------------------------------------------------------------------------------------
+
+_OPEN = frozenset({"assigned", "under_construction", "on_air"})
+
+
+def _village_code(status: str, covered: bool, by_assigned: bool, has_operator: bool) -> str:
+    """The disagreement code of one village, by the rules of
+    :func:`geo.assignments.served_status` (later rules win, as there)."""
+    code = ""
+    if status == "verified" and not covered:
+        code = "verified_not_covered"
+    if status == "verified" and covered and not by_assigned and has_operator:
+        code = "verified_operator_not_covering"
+    if status in _OPEN and covered:
+        code = "covered_not_verified"
+    if status == "on_air" and not covered:
+        code = "on_air_not_covered"
+    return code
+
+
+class ServedIndex:
+    """The register-dependent counts of a scope, kept current one change at a time.
+
+    The model's per-village status (coverage, operators covering) does not change when an
+    assignment is made or its status moves; only whether each village counts as served
+    (verified, or covered by the coverage data) and where the register and the data disagree.
+    Built once from the model's villages and the register (:func:`geo.assignments.served_status`,
+    vectorised), then :meth:`update` changes one village's assignment in constant time and
+    :meth:`counts` gives ``villages_served``, ``villages_verified_only`` and
+    ``register_disagreements`` (as :func:`layers.tables.count_served` adds them), with
+    :meth:`served_share` the share of villages served.
+
+    Parameters
+    ----------
+    model_status
+        The model's villages of the scope (``village_id``, ``mobile_broadband``, one bool
+        column per operator).
+    assignments
+        :func:`geo.assignments.current` of the same scope.
+    """
+
+    def __init__(self, model_status: pd.DataFrame, assignments: pd.DataFrame) -> None:
+        from geo import assignments as asg
+        from geo.operators import OPERATORS
+
+        ss = asg.served_status(model_status, assignments)
+        self.n = len(model_status)
+        self.ops = [op for op in OPERATORS if op in model_status.columns]
+        self._col = {op: i for i, op in enumerate(self.ops)}
+        self.covered = model_status["mobile_broadband"].fillna(False).astype(bool).to_numpy()
+        self.by_op = model_status[self.ops].fillna(False).astype(bool).to_numpy()
+        self.status = ss["assignment_status"].to_numpy(dtype=object).copy()
+        self.operator = ss["assigned_operator"].to_numpy(dtype=object).copy()
+        self.served = ss["served"].to_numpy(dtype=bool).copy()
+        self.code = ss["disagreement"].to_numpy(dtype=object).copy()
+        vid = model_status["village_id"].astype(str).to_numpy()
+        self._rows = pd.Series(np.arange(self.n)).groupby(vid).indices
+        self.n_served = int(self.served.sum())
+        self.n_verified_only = int((self.served & ~self.covered).sum())
+        self.n_disagree = int((self.code != "").sum())
+
+    def update(self, village_id: str, status: str | None, operator: str | None) -> bool:
+        """One village's assignment is now ``status`` with ``operator`` (None or "": no
+        assignment, e.g. after an undo of the first write). Returns False when the village is
+        not in the scope (nothing to count)."""
+        rows = self._rows.get(str(village_id))
+        if rows is None:
+            return False
+        status = str(status or "")
+        operator = str(operator or "")
+        col = self._col.get(operator)
+        for r in rows:  # a village appears once (or twice in a split commune's scope)
+            covered = bool(self.covered[r])
+            by_assigned = bool(self.by_op[r, col]) if col is not None else False
+            served = status == "verified" or covered
+            code = _village_code(status, covered, by_assigned, col is not None)
+            self.n_served += int(served) - int(self.served[r])
+            self.n_verified_only += int(served and not covered) - int(
+                self.served[r] and not covered
+            )
+            self.n_disagree += int(code != "") - int(self.code[r] != "")
+            self.status[r], self.operator[r] = status, operator
+            self.served[r], self.code[r] = served, code
+        return True
+
+    def counts(self) -> dict[str, int]:
+        """``villages_served``, ``villages_verified_only``, ``register_disagreements``."""
+        return {
+            "villages_served": self.n_served,
+            "villages_verified_only": self.n_verified_only,
+            "register_disagreements": self.n_disagree,
+        }
+
+    def served_share(self) -> float | None:
+        """The share of the scope's villages that count as served (None without villages)."""
+        return _share(self.n_served, self.n)

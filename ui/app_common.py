@@ -240,9 +240,38 @@ def communes_2025_options(province_2025_code: str) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda cn: vietnamese_sort_key(strip_prefix(cn[1], "commune")))
 
 
+def choose_province(units_system: str, code: str) -> None:
+    """Make the sidebar show ``code`` (a province in ``units_system``) on its next run: the
+    kept values are set and the widgets holding the old choice forgotten."""
+    if units_system not in UNITS:
+        return
+    st.session_state["kept_units"] = units_system
+    if units_system == "2025":
+        olds = {c: o for c, _, o in province_2025_options()}.get(code)
+        if not olds:
+            return
+        st.session_state["kept_province_2025"] = code
+        st.session_state["kept_province"] = olds[0]
+    elif code in dict(province_options()):
+        st.session_state["kept_province"] = code
+    for lang in LANGS:
+        for name in ("units", "province", "province_2025"):
+            st.session_state.pop(f"{name}_{lang}", None)
+
+
+def _from_query() -> None:
+    """A link ``?tinh=CODE&don_vi=UNITS`` (the national page's popups) chooses the province."""
+    code = st.query_params.get("tinh")
+    if code:
+        choose_province(st.query_params.get("don_vi", "pre2025"), str(code))
+        for key in ("tinh", "don_vi"):
+            st.query_params.pop(key, None)
+
+
 def sidebar() -> Scope:
     """Draw the sidebar (language, units, province, district or commune, year, radii, the
     planner's name) and return the :class:`Scope`; also kept for :func:`current_scope`."""
+    _from_query()
     kept_lang = st.session_state.get("kept_lang", LANGS[0])
     lang = st.sidebar.radio(
         "Ngôn ngữ / Language", LANGS, index=LANGS.index(kept_lang), format_func=LANG_NAMES.get,

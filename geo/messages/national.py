@@ -61,4 +61,9 @@ LABELS: dict[str, dict[str, str]] = {
     "national.table_header": {"vi": "Các tỉnh", "en": "Provinces"},
     "national.province": {"vi": "Tỉnh, thành phố", "en": "Province"},
     "national.origin": {"vi": "Dữ liệu", "en": "Data"},
+    "national.villages_served": {
+        "vi": "Thôn, bản được phục vụ (đã nghiệm thu hoặc có sóng theo dữ liệu): {n}/{total} "
+        "({share})",
+        "en": "Villages served (verified, or covered by the data): {n}/{total} ({share})",
+    },
 }

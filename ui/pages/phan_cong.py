@@ -26,7 +26,7 @@ from geo.errors import CoverageError
 from geo.operators import OPERATOR_DISPLAY, OPERATORS
 from layers import export, maps, tables
 from layers.assignments_xlsx import phu_luc_2_xlsx
-from layers.i18n import fmt_date, fmt_number, t
+from layers.i18n import fmt_date, fmt_number, fmt_percent, t
 from ui import account as account_ui
 from ui import app_common
 
@@ -305,6 +305,10 @@ figures = (
 )
 for col, (key, value) in zip(st.columns(len(figures)), figures, strict=True):
     col.metric(t(key, lang), fmt_number(value, lang), border=True)
+# Villages served (verified, or covered by the data): updated by the changes only.
+served = app_common.served_index(scope, status, assignments)
+st.caption(t("national.villages_served", lang, n=fmt_number(served.n_served, lang),
+             total=fmt_number(served.n, lang), share=fmt_percent(served.served_share(), lang)))
 
 # A click on the map selects a village (read before drawing, so the map marks it).
 clicked = (st.session_state.get(MAP_KEY) or {}).get("last_object_clicked_tooltip")

@@ -236,3 +236,10 @@ def test_filter_layer_carries_escaped_keys_as_json():
     script = child._template.module.script(child)
     assert "{{" not in script and "<b>" not in script
     assert json.loads(re.search(r"coverageFilter\((.*)\);", script)[1]) == child.spec
+
+
+def test_stacked_villages_name_both_communes_in_the_2025_units():
+    pairs = np.array(["Xã Chà Cang (cũ) → Xã Nà Khoa (mới)"] * len(VILLAGES), dtype=object)
+    layer = stacks.stack_layer(_status(), "vi", has_sites=True, name="x", pairs=pairs)
+    listed = layer.data["features"][0]["properties"]["l"]
+    assert listed.count("Xã (cũ → mới): Xã Chà Cang (cũ) → Xã Nà Khoa (mới)") == 3

@@ -36,7 +36,7 @@ import shapely
 from folium.template import Template
 
 from geo import national
-from geo.i18n import check_lang, fmt_number, fmt_percent, t
+from geo.i18n import check_lang, enum_label, fmt_number, fmt_percent, t
 from geo.vocab import DataOrigin, UnitSystem
 from layers.maps import (
     _INLINE,
@@ -106,7 +106,7 @@ def _popup(row, lang: str, units: str, link: str | None) -> str:
     """A province's popup (HTML, every data string escaped)."""
     e = escape_html
     origin = DataOrigin(row.origin)
-    lines = [f"<b>{e(row.province)}</b>", e(t(f"national.origin_{origin.value}", lang))]
+    lines = [f"<b>{e(row.province)}</b>", e(enum_label(origin, lang))]
     if row.imported:
         kinds = ", ".join(row.imported.split(";"))
         lines.append(f"{e(t('national.imported', lang))}: {e(kinds)}")
@@ -282,9 +282,9 @@ def _legend(lang: str, units: str) -> str:
                     f"{e(label)}</div>")
         lower = upper
     rows.append(f'<div class="row"><span class="sw" style="background:{NO_DATA_COLOUR}">'
-                f"</span>{e(t('national.origin_none', lang))}</div>")
+                f"</span>{e(enum_label(DataOrigin.NONE, lang))}</div>")
     rows.append(f'<div class="row"><span class="sw" style="border-style:dashed"></span>'
-                f"{e(t('national.origin_synthetic', lang))}</div>")
+                f"{e(enum_label(DataOrigin.SYNTHETIC, lang))}</div>")
     if units == UnitSystem.U2025:
         rows.append(f'<div class="row"><span class="sw" style="border:1px dotted #555">'
                     f"</span>{e(t('national.approximate', lang))}</div>")

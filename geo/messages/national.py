@@ -1,6 +1,12 @@
 """Words of the national map (all Vietnam, light) and its page (Toàn quốc)."""
 
 LABELS: dict[str, dict[str, str]] = {
+    # geo.vocab.DataOrigin (geo.i18n.enum_label)
+    "DataOrigin.planner": {"vi": "Đã có dữ liệu thật", "en": "Real data loaded"},
+    "DataOrigin.synthetic": {
+        "vi": "Dữ liệu mô phỏng (không phải dữ liệu thật)", "en": "Synthetic data (not real)",
+    },
+    "DataOrigin.none": {"vi": "Chưa có dữ liệu", "en": "No data yet"},
     "national.page": {"vi": "Toàn quốc", "en": "All Vietnam"},
     "national.title": {
         "vi": "Phủ sóng thôn bản toàn quốc", "en": "Village coverage, all Vietnam",
@@ -16,12 +22,6 @@ LABELS: dict[str, dict[str, str]] = {
     "national.provinces_layer": {"vi": "Tỉnh, thành phố", "en": "Provinces"},
     "national.communes_layer": {"vi": "Xã, phường, đặc khu", "en": "Communes"},
     "national.districts_layer": {"vi": "Huyện, quận, thị xã", "en": "Districts"},
-    "national.origin_planner": {"vi": "Đã có dữ liệu thật", "en": "Real data loaded"},
-    "national.origin_synthetic": {
-        "vi": "Dữ liệu mô phỏng (không phải dữ liệu thật)",
-        "en": "Synthetic data (not real)",
-    },
-    "national.origin_none": {"vi": "Chưa có dữ liệu", "en": "No data yet"},
     "national.imported": {"vi": "Đã nhập", "en": "Imported"},
     "national.villages": {"vi": "Số thôn, bản", "en": "Villages"},
     "national.share": {

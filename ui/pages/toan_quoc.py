@@ -16,7 +16,7 @@ from streamlit_folium import st_folium
 from geo import national, workspace
 from geo.vocab import DataOrigin
 from layers import national as national_layers
-from layers.i18n import fmt_number, fmt_percent, t
+from layers.i18n import enum_label, fmt_number, fmt_percent, t
 from ui import app_common
 
 
@@ -69,7 +69,7 @@ def _n(values) -> list[str]:
 
 shown = pd.DataFrame({
     t("national.province", lang): figures["province"],
-    t("national.origin", lang): [t(f"national.origin_{o}", lang) for o in figures["origin"]],
+    t("national.origin", lang): [enum_label(DataOrigin(o), lang) for o in figures["origin"]],
     t("national.villages", lang): _n(figures["villages"]),
     t("national.share", lang): [fmt_percent(v, lang) for v in figures["villages_mobile_share"]],
     t("national.total_not_spots", lang): _n(figures["total_not_spots"]),

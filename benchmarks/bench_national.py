@@ -88,16 +88,31 @@ def bench(units: str) -> None:
         out = Path(tmp) / f"national_{units}.html"
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "geo", "map", "--national", "--units", units, "--demo",
-             "--output", str(out)],
-            cwd=ROOT, check=True, capture_output=True, env=os.environ.copy(),
+            [
+                sys.executable,
+                "-m",
+                "geo",
+                "map",
+                "--national",
+                "--units",
+                units,
+                "--demo",
+                "--output",
+                str(out),
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            env=os.environ.copy(),
         )
         command = time.perf_counter() - t0
         size = len(page.encode("utf-8"))
-        print(f"{units}: {len(outlines.provinces)} provinces, {len(outlines.communes):,} units; "
-              f"outlines cold {cold:.1f} s, warm {warm:.2f} s; figures {figs:.1f} s; "
-              f"page {size / 1e6:.2f} MB in {html_s:.2f} s; "
-              f"python -m geo map --national (outlines cached) {command:.1f} s")
+        print(
+            f"{units}: {len(outlines.provinces)} provinces, {len(outlines.communes):,} units; "
+            f"outlines cold {cold:.1f} s, warm {warm:.2f} s; figures {figs:.1f} s; "
+            f"page {size / 1e6:.2f} MB in {html_s:.2f} s; "
+            f"python -m geo map --national (outlines cached) {command:.1f} s"
+        )
         print(f"{units}: first paint in Chromium (offline): {first_paint(out):.2f} s")
 
 

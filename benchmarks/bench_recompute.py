@@ -73,10 +73,10 @@ def main() -> None:
 
     print(f"Điện Biên: {n:,} villages, {len(ids):,} assignments")
     print(f"incremental (ServedIndex.update + counts): {_best(incremental, 200) * 1e3:.3f} ms")
-    print(f"served_status over all villages (count_served): "
-          f"{_best(whole_register, 20) * 1e3:.1f} ms")
-    print(f"full rebuild (workspace.build + compute + count_served): "
-          f"{_best(full, 2):.2f} s")
+    print(
+        f"served_status over all villages (count_served): {_best(whole_register, 20) * 1e3:.1f} ms"
+    )
+    print(f"full rebuild (workspace.build + compute + count_served): {_best(full, 2):.2f} s")
 
 
 if __name__ == "__main__":

@@ -156,8 +156,12 @@ def partition_keys_2025(communes_pre2025: gpd.GeoDataFrame) -> pd.Series:
 
 
 def clean_coverage(
-    geoms: np.ndarray, *, tolerance: float = TOLERANCE, grid: float = GRID,
-    snap: float = SNAP, gap: float = GAP,
+    geoms: np.ndarray,
+    *,
+    tolerance: float = TOLERANCE,
+    grid: float = GRID,
+    snap: float = SNAP,
+    gap: float = GAP,
 ) -> np.ndarray:
     """Polygons that should tile the country as one clean, simplified, quantised coverage.
 
@@ -328,17 +332,23 @@ def _make_outlines(
     ).sort_values("unit_code", ignore_index=True)
     prov = provinces(system)
     drawn_units = communes[communes.geometry.notna()]
-    unions = drawn_units[["province_code", "geometry"]].dissolve(
-        by="province_code", method="unary"
-    ).geometry
+    unions = (
+        drawn_units[["province_code", "geometry"]]
+        .dissolve(by="province_code", method="unary")
+        .geometry
+    )
     prov_gdf = gpd.GeoDataFrame(
         prov[["province_code", "province"]],
         geometry=gpd.GeoSeries(prov["province_code"].map(unions).to_numpy(), crs="EPSG:4326"),
         crs="EPSG:4326",
     )
-    log.info("national outlines (%s): %d provinces, %d units, %d vertices", system,
-             len(prov_gdf), len(communes),
-             int(shapely.get_num_coordinates(communes.geometry.to_numpy()).sum()))
+    log.info(
+        "national outlines (%s): %d provinces, %d units, %d vertices",
+        system,
+        len(prov_gdf),
+        len(communes),
+        int(shapely.get_num_coordinates(communes.geometry.to_numpy()).sum()),
+    )
     return Outlines(system, prov_gdf, communes)
 
 
@@ -390,11 +400,15 @@ def province_figures(
         else:
             origin = DataOrigin.NONE
         row = {
-            "province_code": r.province_code, "province": r.province,
-            "codes_old": ";".join(r.codes_old), "origin": origin.value,
+            "province_code": r.province_code,
+            "province": r.province,
+            "codes_old": ";".join(r.codes_old),
+            "origin": origin.value,
             "imported": ";".join(sorted(imported)),
-            "villages": pd.NA, "villages_mobile_share": np.nan,
-            "total_not_spots": pd.NA, "partial_not_spots": pd.NA,
+            "villages": pd.NA,
+            "villages_mobile_share": np.nan,
+            "total_not_spots": pd.NA,
+            "partial_not_spots": pd.NA,
         }
         if origin != DataOrigin.NONE:
             scope = workspace.Scope(system, r.province_code, r.province, tuple(r.codes_old))
@@ -403,7 +417,8 @@ def province_figures(
             row |= {
                 "villages": res["villages"],
                 "villages_mobile_share": (
-                    np.nan if res["villages_mobile_share"] is None
+                    np.nan
+                    if res["villages_mobile_share"] is None
                     else float(res["villages_mobile_share"])
                 ),
                 "total_not_spots": res["total_not_spots"],

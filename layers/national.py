@@ -123,9 +123,7 @@ def _popup(row, lang: str, units: str, link: str | None) -> str:
         ]
     if link == "app":
         href = f"{APP_MAP_PATH}?tinh={e(row.province_code)}&amp;don_vi={e(units)}"
-        lines.append(
-            f'<a href="{href}" target="_top">{e(t("national.open_province", lang))}</a>'
-        )
+        lines.append(f'<a href="{href}" target="_top">{e(t("national.open_province", lang))}</a>')
     else:
         lines.append(
             "<small>"
@@ -135,8 +133,9 @@ def _popup(row, lang: str, units: str, link: str | None) -> str:
     return "<br>".join(lines)
 
 
-def _province_data(outlines: national.Outlines, figures: pd.DataFrame, lang: str,
-                   link: str | None) -> dict:
+def _province_data(
+    outlines: national.Outlines, figures: pd.DataFrame, lang: str, link: str | None
+) -> dict:
     prov = outlines.provinces.merge(
         figures.drop(columns=["province"]), on="province_code", how="left", validate="1:1"
     )
@@ -278,16 +277,23 @@ def _legend(lang: str, units: str) -> str:
     lower = 0.0
     for upper, colour in SHARE_CLASSES:
         label = f"{fmt_percent(lower, lang, 0)} – {fmt_percent(upper, lang, 0)}"
-        rows.append(f'<div class="row"><span class="sw" style="background:{colour}"></span>'
-                    f"{e(label)}</div>")
+        rows.append(
+            f'<div class="row"><span class="sw" style="background:{colour}"></span>{e(label)}</div>'
+        )
         lower = upper
-    rows.append(f'<div class="row"><span class="sw" style="background:{NO_DATA_COLOUR}">'
-                f"</span>{e(enum_label(DataOrigin.NONE, lang))}</div>")
-    rows.append(f'<div class="row"><span class="sw" style="border-style:dashed"></span>'
-                f"{e(enum_label(DataOrigin.SYNTHETIC, lang))}</div>")
+    rows.append(
+        f'<div class="row"><span class="sw" style="background:{NO_DATA_COLOUR}">'
+        f"</span>{e(enum_label(DataOrigin.NONE, lang))}</div>"
+    )
+    rows.append(
+        f'<div class="row"><span class="sw" style="border-style:dashed"></span>'
+        f"{e(enum_label(DataOrigin.SYNTHETIC, lang))}</div>"
+    )
     if units == UnitSystem.U2025:
-        rows.append(f'<div class="row"><span class="sw" style="border:1px dotted #555">'
-                    f"</span>{e(t('national.approximate', lang))}</div>")
+        rows.append(
+            f'<div class="row"><span class="sw" style="border:1px dotted #555">'
+            f"</span>{e(t('national.approximate', lang))}</div>"
+        )
     rows.append(f"<small>{e(t('national.simplified_note', lang))}</small>")
     return "".join(rows)
 
@@ -318,20 +324,27 @@ def national_map(
     """
     check_lang(lang)
     units = str(outlines.units)
-    layer_key = "national.communes_layer" if units == UnitSystem.U2025 else (
-        "national.districts_layer")
+    layer_key = (
+        "national.communes_layer" if units == UnitSystem.U2025 else ("national.districts_layer")
+    )
     data = {
         "provinces": _province_data(outlines, figures, lang, link),
         "units": _unit_data(outlines.communes),
-        "names": {"provinces": escape_html(t("national.provinces_layer", lang)),
-                  "units": escape_html(t(layer_key, lang))},
+        "names": {
+            "provinces": escape_html(t("national.provinces_layer", lang)),
+            "units": escape_html(t(layer_key, lang)),
+        },
         "legend": _legend(lang, units),
     }
-    m = folium.Map(location=[16.0, 106.0], zoom_start=6, tiles=None, prefer_canvas=True,
-                   zoom_snap=0.25, control_scale=True)
-    m.get_root().header.add_child(
-        _Markup("<style>.folium-map {background: #dfe9f2;}</style>")
+    m = folium.Map(
+        location=[16.0, 106.0],
+        zoom_start=6,
+        tiles=None,
+        prefer_canvas=True,
+        zoom_snap=0.25,
+        control_scale=True,
     )
+    m.get_root().header.add_child(_Markup("<style>.folium-map {background: #dfe9f2;}</style>"))
     _NationalLayers(data).add_to(m)
     m.add_child(_Attribution(map_attribution()))
     return use_vendored_assets(m, _INLINE if assets == "inline" else APP_VENDOR_URL)
@@ -354,9 +367,7 @@ class _Attribution(folium.MacroElement):
         self.text = text
 
 
-def national_html(
-    outlines: national.Outlines, figures: pd.DataFrame, *, lang: str = "vi"
-) -> str:
+def national_html(outlines: national.Outlines, figures: pd.DataFrame, *, lang: str = "vi") -> str:
     """The national map as a standalone page (title, units, synthetic banner; no network).
 
     Returns
@@ -371,7 +382,8 @@ def national_html(
     banner = (
         f'<div class="synthetic-banner">'
         f"{e(t('national.synthetic_banner', lang, names=', '.join(synthetic)))}</div>"
-        if len(synthetic) else ""
+        if len(synthetic)
+        else ""
     )
     head = (
         f"<title>{e(t('national.title', lang))}</title>"

@@ -237,7 +237,7 @@ def test_styles_are_by_class_not_per_feature(page_2025):
     assert set(data["provinces"]["o"]) <= {"p", "s", "n"}
     assert set(data["units"]["k"]) <= {0, 1, 2}
     script = DATA_RE.sub("", page_2025)
-    ours = script[script.index("var COLOURS"):]
+    ours = script[script.index("var COLOURS") :]
     # two fixed style functions (provinces, units), no per-feature style object
     assert ours.count("style: function") == 2
     assert ours.count("fillColor") == 1
@@ -297,8 +297,12 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     import os
 
     return subprocess.run(
-        [sys.executable, "-m", "geo", *args], capture_output=True, text=True, cwd=ROOT,
-        env={**os.environ, **(env or {})}, timeout=600,
+        [sys.executable, "-m", "geo", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=600,
     )
 
 
@@ -318,10 +322,18 @@ def test_pre2025_national_has_63_provinces(tmp_path, monkeypatch, real_data):
     o = national.outlines(UnitSystem.PRE2025)
     assert len(o.provinces) == 63 and o.provinces.geometry.notna().all()
     assert len(o.communes) > 680  # districts
-    figs = pd.DataFrame(national.provinces("pre2025")).assign(
-        origin="none", imported="", villages=pd.NA, villages_mobile_share=np.nan,
-        total_not_spots=pd.NA, partial_not_spots=pd.NA,
-    ).drop(columns="codes_old")
+    figs = (
+        pd.DataFrame(national.provinces("pre2025"))
+        .assign(
+            origin="none",
+            imported="",
+            villages=pd.NA,
+            villages_mobile_share=np.nan,
+            total_not_spots=pd.NA,
+            partial_not_spots=pd.NA,
+        )
+        .drop(columns="codes_old")
+    )
     page = national_layers.national_html(o, figs)
     assert len(page.encode()) < MAX_BYTES
     assert len(_data(page)["provinces"]["code"]) == 63

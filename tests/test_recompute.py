@@ -47,8 +47,11 @@ change = st.tuples(
 
 
 @settings(max_examples=60, deadline=None)
-@given(seed=st.integers(0, 10_000), start=st.lists(change, max_size=30),
-       changes=st.lists(change, min_size=1, max_size=40))
+@given(
+    seed=st.integers(0, 10_000),
+    start=st.lists(change, max_size=30),
+    changes=st.lists(change, min_size=1, max_size=40),
+)
 def test_incremental_counts_equal_the_full_rebuild_after_random_changes(seed, start, changes):
     status = _status(60, seed)
     state = {f"V{i:04d}": (s, o) for i, s, o in start}

@@ -4,12 +4,14 @@ LABELS: dict[str, dict[str, str]] = {
     # geo.vocab.DataOrigin (geo.i18n.enum_label)
     "DataOrigin.planner": {"vi": "Đã có dữ liệu thật", "en": "Real data loaded"},
     "DataOrigin.synthetic": {
-        "vi": "Dữ liệu mô phỏng (không phải dữ liệu thật)", "en": "Synthetic data (not real)",
+        "vi": "Dữ liệu mô phỏng (không phải dữ liệu thật)",
+        "en": "Synthetic data (not real)",
     },
     "DataOrigin.none": {"vi": "Chưa có dữ liệu", "en": "No data yet"},
     "national.page": {"vi": "Toàn quốc", "en": "All Vietnam"},
     "national.title": {
-        "vi": "Phủ sóng thôn bản toàn quốc", "en": "Village coverage, all Vietnam",
+        "vi": "Phủ sóng thôn bản toàn quốc",
+        "en": "Village coverage, all Vietnam",
     },
     "national.units_2025": {
         "vi": "34 tỉnh, thành phố và 3.321 xã, phường, đặc khu (từ 01/07/2025)",
@@ -25,11 +27,13 @@ LABELS: dict[str, dict[str, str]] = {
     "national.imported": {"vi": "Đã nhập", "en": "Imported"},
     "national.villages": {"vi": "Số thôn, bản", "en": "Villages"},
     "national.share": {
-        "vi": "Thôn, bản có sóng di động băng rộng", "en": "Villages with mobile broadband",
+        "vi": "Thôn, bản có sóng di động băng rộng",
+        "en": "Villages with mobile broadband",
     },
     "national.total_not_spots": {"vi": "Vùng lõm sóng", "en": "Total not-spots"},
     "national.partial_not_spots": {
-        "vi": "Phủ sóng một phần nhà mạng", "en": "Partial not-spots",
+        "vi": "Phủ sóng một phần nhà mạng",
+        "en": "Partial not-spots",
     },
     "national.open_province": {"vi": "Mở bản đồ tỉnh", "en": "Open the province map"},
     "national.open_command": {
@@ -37,7 +41,8 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Province map: python -m geo map --province {code} --units {units} --output F.html",
     },
     "national.legend_title": {
-        "vi": "Tỷ lệ thôn, bản có sóng", "en": "Share of villages covered",
+        "vi": "Tỷ lệ thôn, bản có sóng",
+        "en": "Share of villages covered",
     },
     "national.approximate": {
         "vi": "Ranh giới gần đúng (xã cũ bị chia tách)",
@@ -56,7 +61,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "national.pick_province": {"vi": "Chọn tỉnh để mở", "en": "Province to open"},
     "national.building": {
-        "vi": "Đang chuẩn bị bản đồ toàn quốc…", "en": "Preparing the national map…",
+        "vi": "Đang chuẩn bị bản đồ toàn quốc…",
+        "en": "Preparing the national map…",
     },
     "national.table_header": {"vi": "Các tỉnh", "en": "Provinces"},
     "national.province": {"vi": "Tỉnh, thành phố", "en": "Province"},

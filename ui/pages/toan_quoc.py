@@ -26,19 +26,22 @@ def _outlines(units: str) -> national.Outlines:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _figures(units: str, year: int | None, radii: tuple, distance: float,
-             store_key: tuple) -> pd.DataFrame:
+def _figures(
+    units: str, year: int | None, radii: tuple, distance: float, store_key: tuple
+) -> pd.DataFrame:
     settings = workspace.Settings.make(year, dict(radii), distance)
-    return national.province_figures(units, settings, stores=workspace.Stores.default(),
-                                     loader=app_common.load_province)
+    return national.province_figures(
+        units, settings, stores=workspace.Stores.default(), loader=app_common.load_province
+    )
 
 
 scope = app_common.current_scope()
 lang = scope.lang
 units = scope.units
 stores = workspace.Stores.default()
-store_key = tuple(sorted((c, tuple(sorted(k))) for c, k in
-                         workspace.committed_kinds(stores.imports).items()))
+store_key = tuple(
+    sorted((c, tuple(sorted(k))) for c, k in workspace.committed_kinds(stores.imports).items())
+)
 with st.spinner(t("national.building", lang)):
     outlines = _outlines(units)
     figures = _figures(units, scope.year, scope.radii, scope.sharing_distance, store_key)
@@ -67,12 +70,14 @@ def _n(values) -> list[str]:
     return [fmt_number(None if pd.isna(v) else int(v), lang) for v in values]
 
 
-shown = pd.DataFrame({
-    t("national.province", lang): figures["province"],
-    t("national.origin", lang): [enum_label(DataOrigin(o), lang) for o in figures["origin"]],
-    t("national.villages", lang): _n(figures["villages"]),
-    t("national.share", lang): [fmt_percent(v, lang) for v in figures["villages_mobile_share"]],
-    t("national.total_not_spots", lang): _n(figures["total_not_spots"]),
-    t("national.partial_not_spots", lang): _n(figures["partial_not_spots"]),
-})
+shown = pd.DataFrame(
+    {
+        t("national.province", lang): figures["province"],
+        t("national.origin", lang): [enum_label(DataOrigin(o), lang) for o in figures["origin"]],
+        t("national.villages", lang): _n(figures["villages"]),
+        t("national.share", lang): [fmt_percent(v, lang) for v in figures["villages_mobile_share"]],
+        t("national.total_not_spots", lang): _n(figures["total_not_spots"]),
+        t("national.partial_not_spots", lang): _n(figures["partial_not_spots"]),
+    }
+)
 st.dataframe(shown, hide_index=True, width="stretch")

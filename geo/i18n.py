@@ -337,6 +337,10 @@ LABELS: dict[str, dict[str, str]] = {
     },
     # Planner and register
     "planner_name": {"vi": "Người thực hiện (họ tên)", "en": "Your name"},
+    "planner_session": {
+        "vi": "Phiên làm việc của {name}",
+        "en": "Session of {name}",
+    },
     "register_file": {"vi": "Sổ phân công", "en": "Assignment register"},
     "register_empty_import": {
         "vi": "Sổ phân công chưa có thôn/bản nào của {province}. Có thể nhập {n} thôn/bản "

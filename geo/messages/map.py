@@ -42,8 +42,8 @@ LABELS: dict[str, dict[str, str]] = {
               "{sites_total} sites ({what}). The indicators below are for the whole scope.",
     },
     # Summary table
-    "map.summary_header": {"vi": "Tổng hợp theo huyện", "en": "Summary by district"},
-    "map.summary_header_2025": {"vi": "Tổng hợp theo xã (từ 01/07/2025)",
+    "map.summary_header": {"vi": "Thống kê theo huyện", "en": "Summary by district"},
+    "map.summary_header_2025": {"vi": "Thống kê theo xã (từ 01/07/2025)",
                                 "en": "Summary by commune (from 1 July 2025)"},
     "map.summary.district": {"vi": "Huyện", "en": "District"},
     "map.summary.commune_2025": {"vi": "Xã (từ 01/07/2025)", "en": "Commune (from 1 July 2025)"},

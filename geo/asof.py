@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
@@ -27,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from geo.store import assignments as store
+from geo.store.assignments import Connection
 
 __all__ = [
     "VN_TIME",
@@ -51,7 +51,7 @@ def cutoff(when: dt.date) -> pd.Timestamp:
     return pd.Timestamp(end).tz_convert("UTC")
 
 
-def changes(conn: sqlite3.Connection, province_code: str | None = None) -> pd.DataFrame:
+def changes(conn: Connection, province_code: str | None = None) -> pd.DataFrame:
     """The register's history, one row per change, oldest first.
 
     Returns

@@ -24,7 +24,6 @@ buttons an account could not use anyway.
 from __future__ import annotations
 
 import ipaddress
-import sqlite3
 
 import streamlit as st
 
@@ -32,6 +31,7 @@ from geo import auth
 from geo.auth import Account, Action
 from geo.errors import CoverageError
 from geo.store import accounts as accounts_store
+from geo.store.accounts import Connection
 
 __all__ = [
     "TEXT",
@@ -80,7 +80,7 @@ def _md(text) -> str:
     return md(text)
 
 
-def accounts_conn() -> sqlite3.Connection:
+def accounts_conn() -> Connection:
     """This browser session's connection to the account store (opened on first use, again
     when ``$COVERAGE_ACCOUNTS_DB`` points elsewhere)."""
     path = str(accounts_store.default_path())
@@ -117,7 +117,7 @@ def is_local_request() -> bool:
     return True
 
 
-def _sign_in_form(conn: sqlite3.Connection, lang: str) -> None:
+def _sign_in_form(conn: Connection, lang: str) -> None:
     """The sign-in form; on success keeps the token and reruns."""
     st.title(tr("sign_in_title", lang))
     with st.form("sign_in"):

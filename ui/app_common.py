@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
@@ -41,6 +40,7 @@ from geo import (
 from geo.coverage import DEFAULT_RADII_M
 from geo.errors import CoverageError
 from geo.names import strip_prefix, vietnamese_sort_key, vietnamese_sort_keys
+from geo.store.assignments import Connection
 from geo.vocab import UnitSystem
 from layers.i18n import LANGS, t
 from ui import account as account_ui
@@ -549,7 +549,7 @@ def register_exists() -> bool:
     return asg.default_path().is_file()
 
 
-def register_conn() -> sqlite3.Connection:
+def register_conn() -> Connection:
     """This browser session's connection to the register (:func:`geo.assignments.default_path`,
     ``$COVERAGE_ASSIGNMENTS_DB`` overrides it), opened on first use.
 

@@ -276,3 +276,24 @@ def test_history_csv_keeps_machine_columns_with_local_times_and_their_offset():
     assert list(out.columns) == list(h.columns)
     assert list(out["at"]) == ["2021-01-04T00:30:00+07:00", "2021-07-01T01:05:00+07:00", ""]
     assert pd.Timestamp(out["at"][0]) == pd.Timestamp(h["at"][0])  # the same instant
+
+
+def test_every_app_page_is_listed_with_a_title_in_both_languages():
+    from pathlib import Path
+
+    from ui import app_common
+
+    root = Path(app_common.__file__).resolve().parents[1]
+    files = {
+        f"ui/pages/{p.name}" for p in (root / "ui" / "pages").glob("*.py")
+        if not p.name.startswith("_")
+    }
+    assert {path for path, *_ in app_common.PAGES} == files  # none titled by its file name
+    for _path, key, _icon, _url in app_common.PAGES:
+        for lang in ("vi", "en"):
+            title = (
+                app_common._PAGE_TITLES[key][lang]
+                if key in app_common._PAGE_TITLES
+                else i18n.t(key, lang)
+            )
+            assert title and title != key, (key, lang)

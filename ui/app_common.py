@@ -90,6 +90,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("ui/pages/phan_anh.py", "challenges.page_title", ":material/rate_review:", "phan-anh"),
     ("ui/pages/quan_tri.py", "page_admin", ":material/admin_panel_settings:", "quan-tri"),
     ("ui/pages/bao_cao.py", "report.page_title", ":material/summarize:", "bao-cao"),
+    ("ui/pages/toan_quoc.py", "national.page", ":material/public:", "toan-quoc"),
 ]
 
 

@@ -445,3 +445,11 @@ def test_geo_map_command_shows_committed_names_literally(committed, tmp_path):
     shown = _unjson(page)
     for key, name in HOSTILE.items():
         assert maps.escape_html(name.strip()) in shown, key
+
+
+def test_a_site_icon_takes_nothing_but_a_hex_colour():
+    from layers.maps import page
+
+    assert page._hex_colour("#1f77b4") == "#1f77b4"
+    with pytest.raises(ValueError, match="not a #rrggbb colour"):
+        page._hex_colour("red}}{{ 7*7 }}")

@@ -61,6 +61,7 @@ vendored files inline (0.58 MB before inlining; inlining 5 ms) and takes about 0
 from __future__ import annotations
 
 import logging
+import re
 
 import folium
 import geopandas as gpd
@@ -370,7 +371,7 @@ def build_map(
         op_col = sites["operator"].to_numpy()
         for op in operators:
             sel = np.flatnonzero(op_col == op)
-            colour = OPERATOR_COLOURS.get(op, "#000000")
+            colour = _hex_colour(OPERATOR_COLOURS.get(op, "#000000"))
             icon = folium.DivIcon(
                 html=f'<div class="site-icon" style="border-bottom-color:{colour}"></div>',
                 icon_size=(10, 9),
@@ -533,3 +534,14 @@ def standalone_html(model: Model, lang: str = "vi", **kwargs) -> str:
 
 
 _LAYER_KEYS = {"layer_villages", "layer_communes", "layer_sites", "layer_unserved", "layer_fibre"}
+
+
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _hex_colour(value: str) -> str:
+    """``value`` if it is a ``#rrggbb`` colour, else ``ValueError``: the only text built into a
+    DivIcon's HTML (Jinja source), so nothing but a colour can ever reach the template."""
+    if not _HEX_COLOUR.fullmatch(str(value)):
+        raise ValueError(f"not a #rrggbb colour: {value!r}")
+    return value
